@@ -1,0 +1,5 @@
+import sys
+
+from knoop_esb.cli import main
+
+sys.exit(main())

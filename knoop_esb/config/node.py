@@ -1,0 +1,31 @@
+from dataclasses import dataclass
+from pathlib import Path
+
+from knoop_esb.config.loader import ConfigError, doc, section
+
+
+@section("node")
+@dataclass(frozen=True)
+class NodeConfig:
+    """The node itself: its identity on Digikoppeling and where it keeps its files."""
+
+    oin: str = doc("The node's own OIN (20 characters); used as zender/organisatie.", default="00000099000000000000")
+    applicatie: str = doc("StUF applicatie code of the node in stuurgegevens.", default="KNOOP")
+    data_dir: Path = doc("Directory for the SQLite store, installed schemas, PKI and logs.", default=Path("var"))
+    host: str = doc("Address the HTTPS server binds to.", default="127.0.0.1")
+    port: int = doc("Port the HTTPS server listens on.", default=8443)
+    public_url: str = doc("Base URL as afnemers reach it (used in WSDL soap:address and wsa:To checks); empty = https://host:port.", default="")
+    max_message_bytes: int = doc("Largest request body accepted; larger ones are refused with Fo02 StUF055.", default=5_000_000)
+    threads: int = doc("Worker threads of the HTTPS server.", default=16)
+
+    @property
+    def base_url(self) -> str:
+        return self.public_url.rstrip("/") or f"https://{self.host}:{self.port}"
+
+    def validate(self, config) -> None:
+        import re
+
+        if not re.fullmatch(r"[0-9]{8}[0-9A-Z]{12}", self.oin):
+            raise ConfigError("node.oin", f"must be a 20-character OIN, got {self.oin!r}")
+        if not 0 < self.port < 65536:
+            raise ConfigError("node.port", f"must be between 1 and 65535, got {self.port}")

@@ -1,0 +1,14 @@
+"""Imports every section module so that each registers itself (order = order in the docs)."""
+from knoop_esb.config import (  # noqa: F401
+    node,
+    database,
+    schemas,
+    tls,
+    kvk,
+    handelsdata,
+    afnemers,
+    routes,
+    sync,
+    delivery,
+    logging,
+)

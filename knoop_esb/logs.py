@@ -1,0 +1,36 @@
+"""Structured logging. Every line carries the message context bound with :func:`bind_message`
+(referentienummer, WS-Addressing MessageID, afnemer OIN) so one exchange can be followed."""
+from __future__ import annotations
+
+import logging
+import sys
+
+import structlog
+from structlog.contextvars import bind_contextvars, bound_contextvars, clear_contextvars
+
+__all__ = ["setup", "get", "bind_message", "bound_contextvars", "clear_contextvars"]
+
+
+def setup(level: str = "INFO", fmt: str = "console") -> None:
+    renderer = structlog.processors.JSONRenderer() if fmt == "json" else structlog.dev.ConsoleRenderer(colors=False)
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(getattr(logging, level.upper())),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+
+
+def get(name: str):
+    return structlog.get_logger(name)
+
+
+def bind_message(**context: str | None) -> None:
+    """Bind message identifiers (referentienummer=…, message_id=…, afnemer=…) for this thread/task."""
+    bind_contextvars(**{k: v for k, v in context.items() if v})
