@@ -1,0 +1,111 @@
+"""The engine and sessions: one ``Database`` per URL, one per process via :func:`database`.
+
+Why here: SQLite needs per-connection pragmas (WAL so readers never block the writer, foreign
+keys, a busy timeout instead of instant "database is locked") and PostgreSQL a pool; every other
+package only ever asks for ``db.session()``.
+"""
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+
+from knoop_esb.config import Config, ConfigError
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+class Database:
+    """An engine plus a session factory for one database URL."""
+
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10):
+        try:
+            parsed = make_url(url)
+        except ArgumentError:
+            raise ConfigError("database.url", f"not a database URL: {url!r}") from None
+        self.url = parsed
+        self.dialect = parsed.get_backend_name()
+        if self.dialect == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            self.engine = create_engine(
+                parsed, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+            )
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        elif self.dialect == "postgresql":
+            self.engine = create_engine(parsed, echo=echo, pool_size=pool_size, pool_pre_ping=True)
+        else:
+            raise ConfigError("database.url", f"unsupported database {self.dialect!r}: use sqlite or postgresql+psycopg")
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.dialect == "postgresql"
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: commits when the block ends normally, rolls back on an exception."""
+        session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def migrate(self, revision: str = "head") -> None:
+        """Bring the schema to ``revision`` (default: the newest)."""
+        from knoop_esb.store import migrate
+
+        migrate.upgrade(self.engine, revision)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"Database({self.url.render_as_string(hide_password=True)!r})"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+_instances: dict[str, Database] = {}
+_lock = threading.Lock()
+
+
+def database(config: Config) -> Database:
+    """The process's one ``Database`` for the configured URL (created on first use)."""
+    from knoop_esb.paths import database_url
+
+    url = database_url(config)
+    with _lock:
+        db = _instances.get(url)
+        if db is None:
+            db = _instances[url] = Database(url, echo=config.database.echo, pool_size=config.database.pool_size)
+        return db
+
+
+def reset_instances() -> None:
+    """Forget the process singletons (tests, and after a fork)."""
+    with _lock:
+        for db in _instances.values():
+            db.dispose()
+        _instances.clear()
+
+
+def engine_of(session: Session) -> Engine:
+    return session.get_bind()
