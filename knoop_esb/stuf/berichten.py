@@ -1,0 +1,36 @@
+"""StUF 03.01 bevestigingsberichten the node sends (stuf0301 §4.4.1, stuf0301.xsd).
+
+Bv03 is the synchronous technical acceptance of an asynchronous message (e.g. a Lk01 kennisgeving):
+the node may only send it once the message is safely stored. Bv01 is the asynchronous functional
+confirmation that it was processed.
+"""
+from __future__ import annotations
+
+from lxml import etree
+
+from knoop_esb.stuf import stuurgegevens as _sg
+from knoop_esb.stuf.ns import STUF, q
+
+MELDING_MAX = 250  # StUF:Melding
+
+
+def _bevestiging(naam: str, berichtcode: str, oorzaak: _sg.Stuurgegevens | None, node: _sg.Systeem | None):
+    root = etree.Element(q(STUF, naam), nsmap={"StUF": STUF})
+    root.append(_sg.bevestiging_stuurgegevens(berichtcode, oorzaak, node))
+    return root
+
+
+def bv01(
+    oorzaak: _sg.Stuurgegevens, node: _sg.Systeem | None = None, meldingen: list[str] | None = None
+) -> etree._Element:
+    """``StUF:Bv01Bericht`` confirming that asynchronous message ``oorzaak`` was processed;
+    ``meldingen`` (e.g. ``foutcodes.STUF0004.melding()``) become ``StUF:melding`` elements."""
+    root = _bevestiging("Bv01Bericht", "Bv01", oorzaak, node)
+    for melding in meldingen or []:
+        etree.SubElement(root, q(STUF, "melding")).text = melding[:MELDING_MAX]
+    return root
+
+
+def bv03(oorzaak: _sg.Stuurgegevens, node: _sg.Systeem | None = None) -> etree._Element:
+    """``StUF:Bv03Bericht``: asynchronous message ``oorzaak`` is accepted and safely stored."""
+    return _bevestiging("Bv03Bericht", "Bv03", oorzaak, node)
