@@ -1,0 +1,142 @@
+"""WS-Security signing of a SOAP envelope as Digikoppeling 2W-be-S prescribes (WB001-WB010, WB014).
+
+Layout written into soap:Header/wsse:Security (mustUnderstand="1"):
+BinarySecurityToken (X509v3, first) → Timestamp (Created, Expires) → [SignatureConfirmation] →
+ds:Signature with one Reference per wsu:Id'd part: soap:Body, every WS-A header, the Timestamp and
+the SignatureConfirmation; exclusive c14n (InclusiveNamespaces per reference where a QName value
+needs an unused prefix), SHA-256 digests, RSA-SHA256, KeyInfo = STR direct reference to the BST.
+
+signxml does the digests and the signature value. A fresh XMLSigner per message: its
+``id_attribute`` setting sticks on a reused signer (LIBRARIES.md).
+"""
+from __future__ import annotations
+
+import base64
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from lxml import etree
+from signxml import CanonicalizationMethod, SignatureConstructionMethod, XMLSigner
+from signxml.signer import SignatureReference
+
+from knoop_esb.digikoppeling.profiles import EXC_C14N, WusProfiel
+from knoop_esb.stuf.ns import DS, SOAP11_ENV, WSA, WSSE, WSSE11, WSU, XSI
+
+__all__ = ["Ondertekenaar", "sign_envelope", "timestamp_text", "BST_VALUE_TYPE", "BASE64", "wsu_id",
+           "signature_value"]
+
+BST_VALUE_TYPE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3"
+BASE64 = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary"
+_WSU_ID = f"{{{WSU}}}Id"
+
+
+@dataclass(frozen=True)
+class Ondertekenaar:
+    """The signing identity: private key and its certificate (PKIoverheid, OIN in serialNumber)."""
+
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+    certificate: x509.Certificate
+
+    @classmethod
+    def from_files(cls, certificate: Path | str, key: Path | str, password: bytes | None = None) -> "Ondertekenaar":
+        """Load PEM files; the first certificate in ``certificate`` is the leaf."""
+        cert = x509.load_pem_x509_certificates(Path(certificate).read_bytes())[0]
+        private = serialization.load_pem_private_key(Path(key).read_bytes(), password=password)
+        return cls(private, cert)
+
+
+def timestamp_text(moment: datetime) -> str:
+    """xsd:dateTime in UTC with milliseconds and Z (WB002)."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def wsu_id(element: etree._Element, prefix: str) -> str:
+    """The element's wsu:Id, adding a fresh one when it has none."""
+    existing = element.get(_WSU_ID) or element.get("Id")
+    if existing:
+        return existing
+    value = f"{prefix}-{uuid.uuid4().hex}"
+    element.set(_WSU_ID, value)
+    return value
+
+
+def _security_header(root: etree._Element) -> etree._Element:
+    hdr = root.find(f"{{{SOAP11_ENV}}}Header")
+    if hdr is None:
+        hdr = etree.Element(f"{{{SOAP11_ENV}}}Header")
+        root.insert(0, hdr)
+    for old in hdr.findall(f"{{{WSSE}}}Security"):
+        hdr.remove(old)
+    security = etree.Element(f"{{{WSSE}}}Security", nsmap={"wsse": WSSE, "wsu": WSU})
+    security.set(f"{{{SOAP11_ENV}}}mustUnderstand", "1")
+    hdr.insert(0, security)
+    return security
+
+
+def _qname_prefixes(element: etree._Element) -> list[str]:
+    """Prefixes used only inside attribute values (xsi:type="StUF:x"): exc-c14n would drop them."""
+    prefixes = set()
+    for node in element.iter():
+        value = node.get(f"{{{XSI}}}type") if isinstance(node.tag, str) else None
+        if value and ":" in value:
+            prefixes.add(value.split(":", 1)[0])
+    return sorted(prefixes)
+
+
+def _key_info(bst_id: str) -> etree._Element:
+    key_info = etree.Element(f"{{{DS}}}KeyInfo", nsmap={"ds": DS})
+    str_ = etree.SubElement(key_info, f"{{{WSSE}}}SecurityTokenReference", nsmap={"wsse": WSSE})
+    etree.SubElement(str_, f"{{{WSSE}}}Reference", URI=f"#{bst_id}", ValueType=BST_VALUE_TYPE)
+    return key_info
+
+
+def _signature_algorithm(key) -> str:
+    return "ecdsa-sha256" if isinstance(key, ec.EllipticCurvePrivateKey) else "rsa-sha256"
+
+
+def sign_envelope(root: etree._Element, signer: Ondertekenaar, profiel: WusProfiel, *,
+                  signature_confirmation: str | None = None, now: datetime | None = None) -> etree._Element:
+    """Sign ``root`` (a SOAP 1.1 Envelope) in place and return it. Serialise it without pretty-printing.
+
+    ``signature_confirmation``: on a response, the request's SignatureValue (WB014); ``""`` writes a
+    SignatureConfirmation without Value (the request was unsigned).
+    """
+    now = now or datetime.now(timezone.utc)
+    security = _security_header(root)
+    bst = etree.SubElement(security, f"{{{WSSE}}}BinarySecurityToken", EncodingType=BASE64, ValueType=BST_VALUE_TYPE)
+    bst.text = base64.b64encode(signer.certificate.public_bytes(serialization.Encoding.DER)).decode()
+    bst_id = wsu_id(bst, "X509")
+    timestamp = etree.SubElement(security, f"{{{WSU}}}Timestamp")
+    etree.SubElement(timestamp, f"{{{WSU}}}Created").text = timestamp_text(now)
+    etree.SubElement(timestamp, f"{{{WSU}}}Expires").text = timestamp_text(now + profiel.timestamp_geldigheid)
+    parts = [(root.find(f"{{{SOAP11_ENV}}}Body"), "Body"), (timestamp, "TS")]
+    if signature_confirmation is not None:
+        confirmation = etree.SubElement(security, f"{{{WSSE11}}}SignatureConfirmation", nsmap={"wsse11": WSSE11})
+        if signature_confirmation:
+            confirmation.set("Value", signature_confirmation)
+        parts.append((confirmation, "SC"))
+    hdr = root.find(f"{{{SOAP11_ENV}}}Header")
+    parts += [(h, etree.QName(h).localname) for h in hdr if isinstance(h.tag, str) and etree.QName(h).namespace == WSA]
+    references = [
+        SignatureReference(URI=f"#{wsu_id(element, prefix)}", c14n_method=CanonicalizationMethod(EXC_C14N),
+                           inclusive_ns_prefixes=_qname_prefixes(element) or None)
+        for element, prefix in parts
+    ]
+    xml_signer = XMLSigner(method=SignatureConstructionMethod.detached,
+                           signature_algorithm=_signature_algorithm(signer.key),
+                           digest_algorithm="sha256", c14n_algorithm=EXC_C14N)
+    signature = xml_signer.sign(root, key=signer.key, reference_uri=references,
+                                key_info=_key_info(bst_id), id_attribute="Id")
+    security.append(signature)
+    return root
+
+
+def signature_value(root: etree._Element) -> str | None:
+    """The SignatureValue of the envelope's WSS signature (for SignatureConfirmation)."""
+    node = root.find(f"{{{SOAP11_ENV}}}Header/{{{WSSE}}}Security/{{{DS}}}Signature/{{{DS}}}SignatureValue")
+    return "".join((node.text or "").split()) if node is not None else None
