@@ -12,6 +12,9 @@ class Afnemer:
     profiel: str = "2W-be"
     applicatie: str = ""
     kennisgeving_url: str = ""
+    # Only for profiel = "intern" (server-auth TLS + HTTP Basic); never set for Digikoppeling profiles.
+    gebruikersnaam: str = ""
+    wachtwoord_hash: str = ""
 
 
 @section("afnemers")
@@ -19,4 +22,4 @@ class Afnemer:
 class AfnemersConfig:
     """Known afnemers (subscribers). The store holds more, managed with `knoop-esb afnemers`."""
 
-    afnemer: list[Afnemer] = doc("Array of tables [[afnemers.afnemer]] with oin, naam, profiel, applicatie, kennisgeving_url.", default_factory=list)
+    afnemer: list[Afnemer] = doc("Array of tables [[afnemers.afnemer]] with oin, naam, profiel, applicatie, kennisgeving_url (and gebruikersnaam, wachtwoord_hash for profiel \"intern\" only).", default_factory=list)

@@ -1,0 +1,77 @@
+"""``knoop-esb serve``: the node over HTTPS with mutual TLS until SIGINT/SIGTERM."""
+from __future__ import annotations
+
+import signal
+import threading
+
+from knoop_esb import logs
+from knoop_esb.config import Config
+from knoop_esb.endpoints.services import SERVICE_PATHS
+
+log = logs.get("knoop_esb.serve")
+
+
+def register(sub) -> None:
+    parser = sub.add_parser("serve", help="serve the StUF services over HTTPS with mutual TLS")
+    parser.add_argument("--with-kvk-testserver", action="store_true",
+                        help="also start the built-in KVK test source and use it as kvk.base_url")
+    parser.set_defaults(func=run)
+
+
+def _start_kvk_testserver(config: Config) -> tuple[Config, object]:
+    from knoop_esb.kvktest.server import start_in_thread
+
+    base_url, stop = start_in_thread(host="127.0.0.1", port=0)
+    print(f"KVK test source: {base_url}", flush=True)
+    return config.replace("kvk", base_url=base_url), stop
+
+
+def _describe(config: Config, base_url: str) -> None:
+    print(f"knoop-esb listening on {base_url} (OIN {config.node.oin})", flush=True)
+    for porttype, path in SERVICE_PATHS.items():
+        print(f"  {porttype:18} {base_url}{path}   (WSDL: {base_url}{path}?wsdl)", flush=True)
+    print(f"  health             {base_url}/health", flush=True)
+    if not config.afnemers.afnemer:
+        print("  no afnemers configured: every SOAP request will be refused (StUF052)", flush=True)
+    for afnemer in config.afnemers.afnemer:
+        print(f"  afnemer {afnemer.oin} profiel {afnemer.profiel} {afnemer.naam}".rstrip(), flush=True)
+
+
+def _migrate(config: Config) -> None:
+    from knoop_esb.cli import CliError
+    from knoop_esb.store.db import database
+
+    try:
+        database(config).migrate()
+    except Exception as exc:  # one line for the operator; the traceback is of no use to them
+        raise CliError(f"database {config.database.url or 'sqlite'}: migration failed: {exc}") from None
+
+
+def run(args, config: Config) -> int:
+    from knoop_esb.endpoints.server import NodeServer
+
+    stops = []
+    try:
+        if args.with_kvk_testserver:
+            config, stop_kvk = _start_kvk_testserver(config)
+            stops.append(stop_kvk)
+        _migrate(config)
+        server = NodeServer(config)
+        server.prepare()
+        stopping = threading.Event()
+
+        def _stop(signum, _frame):
+            if not stopping.is_set():
+                stopping.set()
+                log.info("stopping", signal=signal.Signals(signum).name)
+                threading.Thread(target=server.stop, name="knoop-esb-stop", daemon=True).start()
+
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+        _describe(config, server.base_url)
+        server.serve()
+        print("knoop-esb stopped", flush=True)
+        return 0
+    finally:
+        for stop in stops:
+            stop()

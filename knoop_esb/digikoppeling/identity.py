@@ -1,0 +1,133 @@
+"""Who is on the other end of a request: the :class:`Peer` every later layer trusts.
+
+The TLS layer (or a trusted TLS-offloading proxy, or the internal Basic-auth profile) decides the
+peer once, before any SOAP processing, and puts it in ``environ["knoop.peer"]``. Later layers
+(WS-Security, stuurgegevens checks, authorisation, protocol log) read it and never look at the
+socket again.
+"""
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from cryptography import x509
+
+from knoop_esb.config import Config, ConfigError
+from knoop_esb.digikoppeling import intern
+from knoop_esb.digikoppeling.certificates import CertificateRefused, TrustStore, parse_pem
+
+ENVIRON_KEY = "knoop.peer"
+
+# How the identity was established.
+VIA_TLS = "tls"          # client certificate in our own mutual-TLS handshake
+VIA_PROXY = "proxy"      # client certificate passed by a trusted TLS-offloading proxy
+VIA_INTERN = "intern"    # internal profile: server-auth TLS + HTTP Basic
+
+
+@dataclass(frozen=True)
+class Peer:
+    """An authenticated afnemer: its OIN, its certificate (None for the intern profile), its
+    configured WUS profile (2W-be, 2W-be-S, 2W-be-SE or intern) and how it was identified."""
+
+    oin: str
+    certificate: x509.Certificate | None
+    profiel: str
+    via: str
+
+
+class PeerRefused(Exception):
+    """The request may not proceed. ``reason`` is a stable short code for logs and tests;
+    ``str()`` is the human sentence that goes in the log (and, shortened, in the Fo02)."""
+
+    def __init__(self, reason: str, message: str):
+        self.reason = reason
+        super().__init__(message)
+
+
+def peer_of(environ: dict) -> Peer | None:
+    return environ.get(ENVIRON_KEY)
+
+
+# --- deciding the peer -------------------------------------------------------------------------
+
+_PEM_BODY = re.compile(r"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", re.S)
+
+
+def header_pem(value: str) -> str:
+    """A certificate as proxies put it in a header: URL-escaped PEM (nginx ``$ssl_client_escaped_cert``),
+    PEM with its newlines turned into spaces or tabs (Apache, some load balancers), or bare base64."""
+    text = unquote(value) if "%" in value else value
+    match = _PEM_BODY.search(text)
+    body = re.sub(r"\s+", "", match.group(1) if match else text)
+    lines = [body[i:i + 64] for i in range(0, len(body), 64)]
+    return "-----BEGIN CERTIFICATE-----\n" + "\n".join(lines) + "\n-----END CERTIFICATE-----\n"
+
+
+class PeerResolver:
+    """environ → :class:`Peer`, or :class:`PeerRefused` with the reason. Built once per process."""
+
+    def __init__(self, config: Config, trust: TrustStore):
+        self._trust = trust
+        self._afnemers = {}
+        self._intern = {}
+        for a in config.afnemers.afnemer:
+            credentials = getattr(a, "gebruikersnaam", "") or getattr(a, "wachtwoord_hash", "")
+            if a.profiel == intern.PROFIEL:
+                if not (getattr(a, "gebruikersnaam", "") and intern.is_hash(getattr(a, "wachtwoord_hash", ""))):
+                    raise ConfigError("afnemers.afnemer", f"intern afnemer {a.oin} needs gebruikersnaam and "
+                                      "wachtwoord_hash (make one with `knoop-esb pki hash-password`)")
+                self._intern[a.gebruikersnaam] = a
+            else:
+                if credentials:
+                    raise ConfigError("afnemers.afnemer", f"afnemer {a.oin} has profiel {a.profiel}: Digikoppeling "
+                                      "profiles authenticate by certificate only, remove gebruikersnaam/wachtwoord_hash")
+                self._afnemers[a.oin] = a
+        self._proxies = [ipaddress.ip_network(p, strict=False) for p in config.tls.trusted_proxies]
+        self._header = config.tls.client_cert_header
+        self._header_key = "HTTP_" + self._header.upper().replace("-", "_")
+
+    def _trusted_proxy(self, remote: str | None) -> bool:
+        try:
+            address = ipaddress.ip_address(remote or "")
+        except ValueError:
+            return False
+        return any(address in net for net in self._proxies)
+
+    def _certificate(self, environ: dict) -> tuple[str | None, str]:
+        header = environ.get(self._header_key)
+        if header is not None:
+            remote = environ.get("REMOTE_ADDR")
+            if not self._trusted_proxy(remote):
+                raise PeerRefused("untrusted-proxy", f"header {self._header} from {remote}, "
+                                  "which is not in tls.trusted_proxies")
+            return (header_pem(header) if header.strip() else None), VIA_PROXY
+        return environ.get("SSL_CLIENT_CERT") or None, VIA_TLS
+
+    def resolve(self, environ: dict) -> Peer:
+        pem, via = self._certificate(environ)
+        authorization = environ.get("HTTP_AUTHORIZATION")
+        if pem is not None:
+            if intern.basic_credentials(authorization):
+                raise PeerRefused("mixed-profile", "client certificate and HTTP Basic in one request: "
+                                  "the intern profile is never mixed with Digikoppeling profiles")
+            try:
+                verified = self._trust.verify(parse_pem(pem))
+            except CertificateRefused as exc:
+                raise PeerRefused(exc.reason, f"client certificate refused: {exc}") from None
+            afnemer = self._afnemers.get(verified.oin)
+            if afnemer is None:
+                raise PeerRefused("unknown-afnemer", f"OIN {verified.oin} is not a configured afnemer")
+            return Peer(verified.oin, verified.certificate, afnemer.profiel, via)
+        return self._intern_peer(authorization)
+
+    def _intern_peer(self, authorization: str | None) -> Peer:
+        credentials = intern.basic_credentials(authorization)
+        if not self._intern or credentials is None:
+            raise PeerRefused("no-certificate", "no client certificate (mutual TLS is required)")
+        user, password = credentials
+        afnemer = self._intern.get(user)
+        if afnemer is None or not intern.verify_password(password, afnemer.wachtwoord_hash):
+            raise PeerRefused("bad-credentials", f"intern profile: wrong user name or password for {user!r}")
+        return Peer(afnemer.oin, None, intern.PROFIEL, VIA_INTERN)

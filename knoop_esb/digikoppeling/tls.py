@@ -1,0 +1,140 @@
+"""The HTTPS server's TLS: context (TLS001-006, WT001-008) and a cheroot adapter that logs refusals.
+
+Two layers refuse client certificates (docs/tls.md says why):
+- the handshake (OpenSSL): no certificate, a chain that does not reach ``tls.trust_anchors``,
+  outside its validity dates, or not usable for clientAuth. cheroot swallows handshake errors,
+  so :class:`LoggingSSLAdapter` logs each with its reason and the peer address before cheroot
+  drops the connection.
+- the HTTP layer (:mod:`knoop_esb.digikoppeling.identity`): everything OpenSSL cannot know
+  (CRL, OIN, configured afnemers), answered with a StUF052 Fo02 in a SOAP Fault.
+"""
+from __future__ import annotations
+
+import ssl
+from dataclasses import dataclass
+from pathlib import Path
+
+from cheroot.ssl.builtin import BuiltinSSLAdapter
+
+from knoop_esb import logs, paths
+from knoop_esb.config import Config, ConfigError
+from knoop_esb.digikoppeling.intern import PROFIEL as INTERN
+
+log = logs.get("knoop_esb.tls")
+
+_VERSIONS = {"1.2": ssl.TLSVersion.TLSv1_2, "1.3": ssl.TLSVersion.TLSv1_3}
+
+
+@dataclass(frozen=True)
+class TlsFiles:
+    certificate: Path
+    private_key: Path
+    trust_anchors: Path
+    crl_files: tuple[Path, ...]
+
+
+def tls_files(config: Config) -> TlsFiles:
+    """The configured files, with the example PKI in ``<data_dir>/pki`` as default."""
+    pki = paths.pki_dir(config)
+    tls = config.tls
+    crls = tuple(Path(p) for p in tls.crl_files) or tuple(sorted(pki.glob("*.crl")))
+    files = TlsFiles(
+        certificate=Path(tls.certificate) if tls.certificate else pki / "server.pem",
+        private_key=Path(tls.private_key) if tls.private_key else pki / "server.key",
+        trust_anchors=Path(tls.trust_anchors) if tls.trust_anchors else pki / "ca.pem",
+        crl_files=crls,
+    )
+    for key, path in (("tls.certificate", files.certificate), ("tls.private_key", files.private_key),
+                      ("tls.trust_anchors", files.trust_anchors), *(("tls.crl_files", p) for p in crls)):
+        if not path.is_file():
+            raise ConfigError(key, f"file {path} does not exist (make the example PKI with `make pki`)")
+    return files
+
+
+def intern_enabled(config: Config) -> bool:
+    """The intern profile (TLS without client certificate + Basic) is on only when configured."""
+    return any(a.profiel == INTERN for a in config.afnemers.afnemer)
+
+
+def server_context(config: Config) -> ssl.SSLContext:
+    files = tls_files(config)
+    tls = config.tls
+    if tls.min_version not in _VERSIONS:
+        raise ConfigError("tls.min_version", f"must be 1.2 or 1.3, got {tls.min_version!r}")
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.minimum_version = _VERSIONS[tls.min_version]  # TLS003/TLS004: never below 1.2
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_3
+    try:
+        ctx.set_ciphers(tls.ciphers)  # TLS006/TLSCIPH001: the NCSC list applies to TLS 1.2
+    except ssl.SSLError:
+        raise ConfigError("tls.ciphers", f"OpenSSL accepts none of {tls.ciphers!r}") from None
+    # NCSC: no compression, no renegotiation; no session tickets so a session's lifetime is the
+    # server session cache's (WT008), not an unbounded ticket.
+    ctx.options |= ssl.OP_NO_COMPRESSION | ssl.OP_NO_RENEGOTIATION | ssl.OP_NO_TICKET
+    ctx.options |= ssl.OP_CIPHER_SERVER_PREFERENCE | ssl.OP_SINGLE_ECDH_USE
+    try:
+        ctx.load_cert_chain(str(files.certificate), str(files.private_key))
+    except (ssl.SSLError, OSError) as exc:
+        raise ConfigError("tls.certificate", f"cannot load {files.certificate} with {files.private_key}: {exc}") from None
+    ctx.load_verify_locations(cafile=str(files.trust_anchors))
+    # TLS002: mutual TLS. OPTIONAL only when the intern profile is configured; the HTTP layer then
+    # refuses certificate-less requests that are not intern Basic auth (still a presented
+    # certificate is verified by OpenSSL in the handshake either way).
+    ctx.verify_mode = ssl.CERT_OPTIONAL if intern_enabled(config) else ssl.CERT_REQUIRED
+    return ctx
+
+
+# OpenSSL's words → stable reason codes shared with the Python checks (certificates.py).
+_REASONS = (
+    ("certificate has expired", "expired"),
+    ("certificate is not yet valid", "not-yet-valid"),
+    ("unsupported certificate purpose", "wrong-eku"),
+    ("unable to get local issuer certificate", "untrusted"),
+    ("self-signed certificate", "untrusted"),
+    ("self signed certificate", "untrusted"),
+    ("certificate signature failure", "untrusted"),
+    ("peer did not return a certificate", "no-certificate"),
+    ("certificate required", "no-certificate"),
+    ("unsupported protocol", "protocol-version"),
+    ("no protocols available", "protocol-version"),
+    ("wrong version number", "protocol-version"),
+    ("version too low", "protocol-version"),
+    ("no shared cipher", "cipher"),
+    ("http request", "plain-http"),
+)
+
+
+def refusal_reason(exc: BaseException) -> str:
+    text = (getattr(exc, "verify_message", "") or "") + " " + str(exc)
+    text = text.lower().replace("_", " ")
+    for needle, reason in _REASONS:
+        if needle in text:
+            return reason
+    return "handshake-failed"
+
+
+class LoggingSSLAdapter(BuiltinSSLAdapter):
+    """cheroot's adapter with our context, logging every refused handshake with its reason."""
+
+    def __init__(self, config: Config):
+        files = tls_files(config)
+        super().__init__(str(files.certificate), str(files.private_key), str(files.trust_anchors))
+        self.context = server_context(config)
+
+    def wrap(self, sock):
+        try:
+            peer = "%s:%s" % sock.getpeername()[:2]
+        except OSError:
+            peer = "?"
+        try:
+            return super().wrap(sock)
+        except Exception as exc:
+            cause = exc.__cause__ or exc
+            reason = refusal_reason(cause)
+            if reason in ("handshake-failed", "plain-http") and isinstance(cause, (ssl.SSLEOFError, OSError)) \
+                    and not isinstance(cause, ssl.SSLError):
+                log.info("tls connection dropped", peer=peer, detail=str(cause))
+            else:
+                log.warning("tls handshake refused", peer=peer, reason=reason,
+                            detail=getattr(cause, "verify_message", None) or str(cause))
+            raise

@@ -1,0 +1,63 @@
+"""The node's WSGI application, layered exactly as docs/architecture.md draws it (outer → inner):
+
+    WsdlFront        /health, ?wsdl, /xsd/..., 404/405; clean log context per request
+    PeerMiddleware   environ["knoop.peer"]; StUF052 for whom Digikoppeling does not admit
+    EnvelopeGuard    size limit, safe parse, SOAP 1.1 envelope with one body element (StUF055)
+    WusMiddleware    WS-Addressing / WS-Security per the afnemer's profile (when installed)
+    spyne            StufSoap11 → pipeline → handler registry, per service address
+"""
+from __future__ import annotations
+
+from knoop_esb import logs
+from knoop_esb.config import Config
+from knoop_esb.digikoppeling.certificates import TrustStore
+from knoop_esb.digikoppeling.identity import PeerResolver
+from knoop_esb.digikoppeling.tls import tls_files
+from knoop_esb.endpoints import handlers
+from knoop_esb.endpoints.front import WsdlFront
+from knoop_esb.endpoints.guard import EnvelopeGuard
+from knoop_esb.endpoints.peer import PeerMiddleware
+from knoop_esb.endpoints.services import SERVICE_PATHS, spyne_apps
+
+log = logs.get("knoop_esb.endpoints")
+
+_PORTTYPE_BY_PATH = {path: porttype for porttype, path in SERVICE_PATHS.items()}
+
+
+def porttype_of(path: str) -> str:
+    return _PORTTYPE_BY_PATH.get(path, handlers.BEANTWOORD_VRAAG)
+
+
+class ServiceDispatch:
+    """Path → the spyne application of that portType (the front already refused other paths)."""
+
+    def __init__(self, apps: dict):
+        self.apps = apps
+
+    def __call__(self, environ, start_response):
+        return self.apps[environ.get("PATH_INFO", "")](environ, start_response)
+
+
+def wus_layer(app, config: Config):
+    """The WS-Addressing / WS-Security slot: ``digikoppeling.middleware.WusMiddleware(app, config)``."""
+    try:
+        from knoop_esb.digikoppeling.middleware import WusMiddleware
+    except ModuleNotFoundError as exc:
+        if exc.name != "knoop_esb.digikoppeling.middleware":
+            raise
+        log.warning("WS-Addressing/WS-Security middleware not installed; serving without it")
+        return app
+    return WusMiddleware(app, config)
+
+
+def build_app(config: Config, trust: TrustStore | None = None):
+    """The complete WSGI application for ``config``. Raises ConfigError for unusable TLS/afnemer settings."""
+    handlers.load_handler_modules()
+    if trust is None:
+        files = tls_files(config)
+        trust = TrustStore(files.trust_anchors, list(files.crl_files))
+    inner = ServiceDispatch(spyne_apps(config))
+    inner = wus_layer(inner, config)
+    inner = EnvelopeGuard(inner, config, porttype_of)
+    inner = PeerMiddleware(inner, config, PeerResolver(config, trust))
+    return WsdlFront(inner, config, SERVICE_PATHS)

@@ -1,0 +1,31 @@
+"""From a StufFout to the foutbericht and the HTTP answer each service gives (Fo02 / Fo03)."""
+from __future__ import annotations
+
+from lxml import etree
+
+from knoop_esb.config import Config
+from knoop_esb.endpoints.handlers import ONTVANG_ASYNCHROON
+from knoop_esb.stuf import fouten
+from knoop_esb.stuf.stuurgegevens import Stuurgegevens, Systeem
+
+CONTENT_TYPE = "text/xml; charset=utf-8"
+
+
+def node_systeem(config: Config) -> Systeem:
+    return Systeem(organisatie=config.node.oin, applicatie=config.node.applicatie)
+
+
+def foutbericht(fout: fouten.StufFout, porttype: str, config: Config,
+                oorzaak: Stuurgegevens | None = None) -> etree._Element:
+    """Fo03 on OntvangAsynchroon (technical answer to an asynchronous message), else Fo02.
+    StUF052 is soort 1/2 only, so an authorisation refusal is a Fo02 on every service."""
+    if porttype == ONTVANG_ASYNCHROON and fout.code != "StUF052":
+        return fouten.fo03(fout, oorzaak, node_systeem(config))
+    return fouten.fo02(fout)
+
+
+def fault_response(start_response, fo_element: etree._Element) -> list[bytes]:
+    body = fouten.soap_fault(fo_element)
+    start_response("500 Internal Server Error",
+                   [("Content-Type", CONTENT_TYPE), ("Content-Length", str(len(body)))])
+    return [body]

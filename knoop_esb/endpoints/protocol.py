@@ -1,0 +1,56 @@
+"""spyne's SOAP 1.1 protocol bent to StUF (LIBRARIES.md, "spyne").
+
+Stock spyne dispatches on the body element's QName to a method of that name and, with AnyXml,
+hands the handler only the body's first child and wraps the answer in a second element. StUF has
+hundreds of body elements and handlers want the whole ``BG:nnpLv01``, so :class:`StufSoap11`
+(a) records the body QName and the SOAPAction and routes every message to the one generic method,
+(b) hands that method the whole body element, (c) appends the returned element directly to
+``soap:Body``, and (d) writes StUF faults exactly as Protocolbindingen §3 says (no faultactor).
+"""
+from __future__ import annotations
+
+from lxml import etree
+from spyne import Fault
+from spyne.protocol.soap import Soap11
+
+from knoop_esb.stuf import fouten
+
+GENERIC_METHOD = "bericht"
+
+
+class StufFault(Fault):
+    """A spyne Fault carrying a StUF foutbericht (Fo01/Fo02/Fo03) as its detail."""
+
+    def __init__(self, fo_element: etree._Element):
+        body = fo_element.find("{http://www.egem.nl/StUF/StUF0301}body")
+        plek = body.findtext("{http://www.egem.nl/StUF/StUF0301}plek") if body is not None else "server"
+        omschrijving = body.findtext("{http://www.egem.nl/StUF/StUF0301}omschrijving") if body is not None else ""
+        super().__init__(faultcode=(plek or "server").capitalize(), faultstring=omschrijving or "")
+        self.fo_element = fo_element
+
+
+class StufSoap11(Soap11):
+    def decompose_incoming_envelope(self, ctx, message=Soap11.REQUEST):
+        super().decompose_incoming_envelope(ctx, message)
+        if ctx.in_body_doc is None or not isinstance(ctx.in_body_doc.tag, str):
+            return
+        ctx.udc = ctx.udc or {}
+        ctx.udc["body_qname"] = ctx.in_body_doc.tag
+        environ = getattr(ctx.transport, "req_env", None) or {}
+        action = environ.get("HTTP_SOAPACTION")
+        ctx.udc["soap_action"] = action.strip().strip('"') if action is not None else None
+        ctx.method_request_string = "{%s}%s" % (self.app.tns, GENERIC_METHOD)
+
+    def xml_from_element(self, ctx, cls, element):
+        return element
+
+    def any_xml_to_parent(self, ctx, cls, inst, parent, ns, name, **_):
+        if isinstance(inst, (str, bytes)):
+            inst = etree.fromstring(inst)
+        parent.append(inst)
+
+    def fault_to_parent(self, ctx, cls, inst, parent, ns, *args, **kwargs):
+        fo_element = getattr(inst, "fo_element", None)
+        if fo_element is None:
+            return super().fault_to_parent(ctx, cls, inst, parent, ns, *args, **kwargs)
+        parent.append(fouten.soap_fault_element(fo_element))

@@ -1,0 +1,85 @@
+"""The HTTPS server: cheroot with our TLS adapter around the node's WSGI application.
+
+One process, a pool of worker threads (``node.threads``), keep-alive connections (WT007) with an
+idle timeout. :class:`NodeServer` is used by ``knoop-esb serve`` and by the test fixtures (port 0
+= an ephemeral port, read back from :attr:`NodeServer.port`)."""
+from __future__ import annotations
+
+import threading
+
+from cheroot import wsgi
+
+from knoop_esb import logs
+from knoop_esb.config import Config
+from knoop_esb.digikoppeling.tls import LoggingSSLAdapter
+from knoop_esb.endpoints.app import build_app
+
+log = logs.get("knoop_esb.server")
+
+IDLE_TIMEOUT_SECONDS = 60
+SHUTDOWN_TIMEOUT_SECONDS = 5
+
+
+def _cheroot_error_log(msg: str = "", level: int = 20, traceback: bool = False) -> None:
+    """cheroot's own complaints, as structured log lines. Handshake failures are skipped: the TLS
+    adapter has already logged them with their reason."""
+    if "during handshake" in msg or "TLS handshake" in msg:
+        return
+    if level >= 40:
+        log.error("http server error", detail=msg, exc_info=traceback)
+    elif level >= 30:
+        log.warning("http server", detail=msg)
+    else:
+        log.info("http server", detail=msg)
+
+
+class NodeServer:
+    def __init__(self, config: Config, app=None, host: str | None = None, port: int | None = None):
+        self.config = config
+        self.host = host if host is not None else config.node.host
+        self.app = app if app is not None else build_app(config)
+        self._server = wsgi.Server(
+            (self.host, config.node.port if port is None else port),
+            self.app,
+            numthreads=config.node.threads,
+            server_name="knoop-esb",
+            timeout=IDLE_TIMEOUT_SECONDS,
+            shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS,
+        )
+        self._server.ssl_adapter = LoggingSSLAdapter(config)
+        self._server.error_log = _cheroot_error_log
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return self._server.bind_addr[1]
+
+    @property
+    def base_url(self) -> str:
+        if self.config.node.public_url:
+            return self.config.node.public_url.rstrip("/")
+        host = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "": "127.0.0.1"}.get(self.host, self.host)
+        if ":" in host and not host.startswith("["):
+            host = f"[{host}]"
+        return f"https://{host}:{self.port}"
+
+    def prepare(self) -> None:
+        """Bind the socket (after this :attr:`port` is the real port)."""
+        self._server.prepare()
+
+    def serve(self) -> None:
+        """Serve until :meth:`stop` (call :meth:`prepare` first)."""
+        self._server.serve()
+
+    def start(self) -> "NodeServer":
+        """Bind and serve in a background thread."""
+        self.prepare()
+        self._thread = threading.Thread(target=self.serve, name="knoop-esb-https", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.stop()
+        if self._thread is not None:
+            self._thread.join(timeout=SHUTDOWN_TIMEOUT_SECONDS + 5)
+            self._thread = None
