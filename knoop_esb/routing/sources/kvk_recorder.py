@@ -1,0 +1,106 @@
+"""The call log of the KVK client: every HTTP attempt is one :class:`KvkCall`, handed to a
+recorder. KVK sends one bill per month and no spending alert ("Keep an eye on the number of
+inquiries yourself"), so the node counts its own calls; the store keeps them in ``kvk_request``.
+
+The client only needs :class:`KvkRecorder` (``record`` + ``paid_count_since``), so unit tests use
+:class:`InMemoryRecorder` and the node uses the store-backed recorder.
+"""
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Iterable, Protocol
+
+
+@dataclass(frozen=True)
+class KvkCall:
+    tijdstip: datetime          # UTC, when the request went out
+    endpoint: str               # "zoeken", "basisprofiel.vestigingen", "mutatieservice.signalen" …
+    key_id: str                 # see key_id(); never the key itself
+    paid: bool                  # billable: a paid API answered 2xx
+    status: int | None          # HTTP status; None when no answer came (timeout, refused, TLS)
+    ipd_code: str | None        # first fout[].code of an error answer
+    duur_ms: float
+    attempt: int = 1
+
+
+class KvkRecorder(Protocol):
+    def record(self, call: KvkCall) -> None: ...
+
+    def paid_count_since(self, since: datetime, key_id: str | None = None) -> int: ...
+
+
+def key_id(api_key: str, configured: str = "") -> str:
+    """A stable, non-secret name for an API key: the configured one, else a short hash."""
+    if configured:
+        return configured
+    if not api_key:
+        return "geen-sleutel"
+    return "sha256:" + hashlib.sha256(api_key.encode()).hexdigest()[:12]
+
+
+class InMemoryRecorder:
+    """Keeps calls in a list; thread-safe because the client may be shared between threads."""
+
+    def __init__(self) -> None:
+        self.calls: list[KvkCall] = []
+        self._lock = threading.Lock()
+
+    def record(self, call: KvkCall) -> None:
+        with self._lock:
+            self.calls.append(call)
+
+    def paid_count_since(self, since: datetime, key_id: str | None = None) -> int:
+        with self._lock:
+            return sum(1 for c in self.calls
+                       if c.paid and c.tijdstip >= since and (key_id is None or c.key_id == key_id))
+
+    def __iter__(self):
+        with self._lock:
+            return iter(list(self.calls))
+
+
+def month_start(now: datetime) -> datetime:
+    now = now.astimezone(timezone.utc)
+    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def iso_week(moment: datetime) -> str:
+    year, week, _ = moment.astimezone(timezone.utc).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+@dataclass(frozen=True)
+class Gebruik:
+    """One row of the usage report: a period, a key, its call counts and cost."""
+
+    periode: str
+    key_id: str
+    calls: int
+    paid: int
+    errors: int
+    kosten: float
+
+
+def weekly_usage(calls: Iterable[KvkCall]) -> list[Gebruik]:
+    """Calls per ISO week and key (the seed's weekly counters, reset on Monday)."""
+    return _group(calls, iso_week, price_per_call=0.0, monthly_fee=0.0)
+
+
+def monthly_cost(calls: Iterable[KvkCall], *, price_per_call: float, monthly_fee: float) -> list[Gebruik]:
+    """Calls and euros per calendar month and key: the fee plus the paid calls."""
+    return _group(calls, lambda t: t.astimezone(timezone.utc).strftime("%Y-%m"),
+                  price_per_call=price_per_call, monthly_fee=monthly_fee)
+
+
+def _group(calls, period_of, *, price_per_call: float, monthly_fee: float) -> list[Gebruik]:
+    buckets: dict[tuple[str, str], list[int]] = {}
+    for call in calls:
+        counts = buckets.setdefault((period_of(call.tijdstip), call.key_id), [0, 0, 0])
+        counts[0] += 1
+        counts[1] += int(call.paid)
+        counts[2] += int(call.status is None or call.status >= 400)
+    return [Gebruik(periode, key, n, paid, errors, round(monthly_fee + paid * price_per_call, 2))
+            for (periode, key), (n, paid, errors) in sorted(buckets.items())]
