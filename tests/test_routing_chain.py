@@ -64,7 +64,8 @@ def test_all_sources_fail(script_source):
     kvk = script_source("kvk", fout=BronFout("kvk", "IPD9999", "Algemene technische fout."))
     with pytest.raises(GeenAntwoord) as exc:
         voer_uit(route("store", "kvk"), VRAAG, {"store": script_source("store", bewaart=True), "kvk": kvk})
-    assert exc.value.meldingen[0].code == "IPD9999" and "nnpLv01/NNP" in str(exc.value)
+    assert exc.value.meldingen[0].code == "IPD9999" and exc.value.code == "StUF049"
+    assert "kvk: IPD9999" in exc.value.details
 
 
 def test_router_uses_afnemer_override_and_refuses_unknown_routes(script_source):

@@ -15,29 +15,31 @@ from datetime import datetime
 from typing import Callable, Mapping
 
 from knoop_esb import logs
+from knoop_esb.stuf import foutcodes
+from knoop_esb.stuf.fouten import StufFout
 from knoop_esb.routing.sources.base import Antwoord, BronFout, Melding, Source, Vraag, nu
 from knoop_esb.routing.table import Route, RouteTable, Stap
 
 log = logs.get("knoop_esb.routing")
 
 
-class GeenRoute(Exception):
+class GeenRoute(StufFout):
     """No route for this berichtcode + entiteittype: StUF025 (berichtcode) or StUF031 (entiteittype)."""
 
-    def __init__(self, code: str, omschrijving: str):
-        self.code = code
-        self.omschrijving = omschrijving
-        super().__init__(f"{code} {omschrijving}")
 
+class GeenAntwoord(StufFout):
+    """Every source of the chain failed; ``meldingen`` say why (also in ``details``).
 
-class GeenAntwoord(Exception):
-    """Every source of the chain failed; ``meldingen`` say why. Endpoints answer Fo02 StUF049."""
+    StUF058 when a source answered with a functional refusal (an upstream's Fo02, whose code and
+    omschrijving go into details), else StUF049: no process could answer the vraag now.
+    """
 
     def __init__(self, route: Route, meldingen: list[Melding]):
         self.route = route
         self.meldingen = tuple(meldingen)
         waarom = "; ".join(f"{m.bron}: {m.code} {m.omschrijving}" for m in meldingen)
-        super().__init__(f"no source could answer {route.sleutel}: {waarom}")
+        code = foutcodes.STUF058 if any(m.functioneel for m in meldingen) else foutcodes.STUF049
+        super().__init__(code, details=waarom)
 
 
 class Router:
@@ -52,8 +54,8 @@ class Router:
         route = self.table.route(vraag.berichtcode, vraag.entiteittype, vraag.afnemer)
         if route is None:
             if vraag.berichtcode not in self.table.berichtcodes():
-                raise GeenRoute("StUF025", f"berichtcode {vraag.berichtcode} wordt niet ondersteund")
-            raise GeenRoute("StUF031", f"entiteittype {vraag.entiteittype} wordt niet ondersteund bij {vraag.berichtcode}")
+                raise GeenRoute(foutcodes.STUF025, f"berichtcode {vraag.berichtcode} wordt niet ondersteund")
+            raise GeenRoute(foutcodes.STUF031, f"entiteittype {vraag.entiteittype} wordt niet ondersteund bij {vraag.berichtcode}")
         return voer_uit(route, vraag, self.bronnen, self.klok)
 
 

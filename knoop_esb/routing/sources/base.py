@@ -52,6 +52,9 @@ class Melding:
     bron: str
     code: str
     omschrijving: str
+    # True when the source did answer, with a functional refusal (an upstream Fo02), rather than
+    # failing to answer at all; decides the node's own foutcode when no source answers.
+    functioneel: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,15 +87,17 @@ class BronFout(Exception):
     (IPD1002, HTTP 429, an upstream StUF foutcode …), ``omschrijving`` one readable line.
     """
 
-    def __init__(self, bron: str, code: str, omschrijving: str, details: str | None = None):
+    def __init__(self, bron: str, code: str, omschrijving: str, details: str | None = None,
+                 functioneel: bool = False):
         self.bron = bron
         self.code = code
         self.omschrijving = omschrijving
         self.details = details
+        self.functioneel = functioneel
         super().__init__(f"{bron}: {code} {omschrijving}")
 
     def melding(self) -> Melding:
-        return Melding(self.bron, self.code, self.omschrijving)
+        return Melding(self.bron, self.code, self.omschrijving, self.functioneel)
 
 
 @runtime_checkable
