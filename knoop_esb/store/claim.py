@@ -1,0 +1,54 @@
+"""Hand out work rows (queue entries, outbox messages) to exactly one worker each.
+
+Why: several node processes may share one PostgreSQL store; ``SELECT … FOR UPDATE SKIP LOCKED``
+lets each take different rows without waiting. Each claim is also a lease: the row's status
+becomes the claimed status with ``next_attempt_at`` = now + lease, so a worker that dies mid-job
+gives its rows back when the lease runs out — a restart loses nothing. On SQLite (one process)
+the same guarded UPDATE makes a double claim impossible, without SKIP LOCKED.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Sequence
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from knoop_esb.store.base import utcnow
+
+
+def claim(
+    session: Session,
+    model: type,
+    *,
+    where: Sequence[Any] = (),
+    order_by: Sequence[Any] = (),
+    limit: int = 10,
+    lease: timedelta = timedelta(minutes=10),
+    claimed_status: str,
+    now: datetime | None = None,
+) -> list[Any]:
+    """Claim up to ``limit`` rows that are pending (and due) or whose lease has run out."""
+    now = now or utcnow()
+    due = model.next_attempt_at <= now
+    eligible = or_(and_(model.status == "pending", due), and_(model.status == claimed_status, due))
+    stmt = select(model.id, model.status, model.next_attempt_at).where(eligible, *where).order_by(*order_by).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True, of=model)
+    candidates = session.execute(stmt).all()
+    claimed_ids = []
+    for row_id, status, next_attempt_at in candidates:
+        guarded = (
+            update(model)
+            .where(model.id == row_id, model.status == status, model.next_attempt_at == next_attempt_at)
+            .values(status=claimed_status, next_attempt_at=now + lease, attempts=model.attempts + 1, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if session.execute(guarded).rowcount == 1:
+            claimed_ids.append(row_id)
+    if not claimed_ids:
+        return []
+    rows = session.scalars(
+        select(model).where(model.id.in_(claimed_ids)).order_by(*order_by).execution_options(populate_existing=True)
+    )
+    return list(rows)

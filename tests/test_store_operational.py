@@ -1,0 +1,67 @@
+"""Signals, replay cache, afnemerindicaties and the KVK request log."""
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from knoop_esb.store import afnemerindicaties, kvk_requests, replay, signalen
+
+T0 = datetime(2026, 3, 4, 12, 0, tzinfo=timezone.utc)  # a Wednesday
+
+
+def test_signals_are_stored_once_and_marked(db):
+    raw = {"signaal": {"signaalType": "SignaalNieuweInschrijving", "heeftBetrekkingOp": {"kvkNummer": "31009215"}}}
+    with db.session() as s:
+        assert signalen.save(s, signaal_id="s-1", signaal_type="SignaalNieuweInschrijving", kvk_nummer="31009215",
+                             tijdstip=T0, raw=raw)
+        assert not signalen.save(s, signaal_id="s-1", signaal_type="SignaalNieuweInschrijving", kvk_nummer="31009215",
+                                 tijdstip=T0, raw=raw)
+    with db.session() as s:
+        (sig,) = signalen.nieuwe(s)
+        assert sig.raw == raw and sig.tijdstip == T0
+        signalen.mark(s, "s-1", "verwerkt")
+        with pytest.raises(ValueError):
+            signalen.mark(s, "s-1", "weg")
+    with db.session() as s:
+        assert signalen.nieuwe(s) == []
+
+
+def test_replay_cache(db):
+    with db.session() as s:
+        assert replay.remember(s, "uuid:1", T0 + timedelta(minutes=5), now=T0)
+        assert not replay.remember(s, "uuid:1", T0 + timedelta(minutes=5), now=T0 + timedelta(minutes=1))
+        # after expiry the id may be used again
+        assert replay.remember(s, "uuid:1", T0 + timedelta(minutes=20), now=T0 + timedelta(minutes=10))
+        assert replay.purge(s, now=T0 + timedelta(hours=1)) == 1
+
+
+def test_afnemerindicaties(db):
+    with db.session() as s:
+        assert afnemerindicaties.plaats(s, "00000002", "VES", "000000000001")
+        assert not afnemerindicaties.plaats(s, "00000002", "VES", "000000000001")
+        assert afnemerindicaties.plaats(s, "00000001", "VES", "000000000001", bron="cli")
+    with db.session() as s:
+        assert afnemerindicaties.afnemers_van(s, "VES", "000000000001") == ["00000001", "00000002"]
+        assert afnemerindicaties.verwijder(s, "00000002", "VES", "000000000001")
+        assert not afnemerindicaties.verwijder(s, "00000002", "VES", "000000000001")
+        assert [i.bron for i in afnemerindicaties.van_afnemer(s, "00000001")] == ["cli"]
+
+
+def test_kvk_request_weekly_counters_and_monthly_cost(db):
+    with db.session() as s:
+        kvk_requests.record(s, "basisprofiel", token_id="key-1", betaald=True, http_status=200, kosten_cent=2, at=T0)
+        kvk_requests.record(s, "basisprofiel", token_id="key-1", betaald=True, http_status=200, kosten_cent=2, at=T0)
+        kvk_requests.record(s, "zoeken", token_id="key-1", http_status=200, at=T0)
+        kvk_requests.record(s, "vestigingsprofiel", token_id="key-1", betaald=True, http_status=503, ipd_code="IPD1002",
+                            kosten_cent=0, at=T0)
+        # Sunday 23:30 Dutch time = previous week; Monday 00:30 Dutch time (Sunday 23:30 UTC) = this week
+        kvk_requests.record(s, "zoeken", at=datetime(2026, 3, 1, 22, 30, tzinfo=timezone.utc))
+        kvk_requests.record(s, "zoeken", at=datetime(2026, 3, 1, 23, 30, tzinfo=timezone.utc))
+        # February
+        kvk_requests.record(s, "basisprofiel", betaald=True, kosten_cent=5, at=datetime(2026, 2, 27, tzinfo=timezone.utc))
+    with db.session() as s:
+        week = {(t.endpoint, t.token_id, t.betaald): t.aantal for t in kvk_requests.weekly_counts(s, date(2026, 3, 4))}
+        assert week == {("basisprofiel", "key-1", True): 2, ("zoeken", "key-1", False): 1, ("zoeken", "", False): 1,
+                        ("vestigingsprofiel", "key-1", True): 1}
+        assert kvk_requests.monthly_cost(s, 2026, 3) == 4
+        assert kvk_requests.monthly_cost(s, 2026, 2) == 5
+        assert kvk_requests.monthly_cost(s, 2025, 12) == 0
