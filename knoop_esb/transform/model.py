@@ -160,11 +160,11 @@ class MaatschappelijkeActiviteit:
     aantal_vestigingen: int | None = None
 
     def alle_vestigingen(self) -> tuple[Vestiging, ...]:
-        """The hoofdvestiging first, then every other vestiging once (the fuller record wins)."""
+        """Every vestiging once, the hoofdvestiging first; a full Vestigingsprofiel beats a short entry."""
         seen: dict[str, Vestiging] = {}
         for ves in ((self.hoofdvestiging,) if self.hoofdvestiging else ()) + self.vestigingen:
             known = seen.get(ves.vestigingsnummer)
-            if known is None or (known.alleen_basis and not ves.alleen_basis):
+            if known is None or not ves.alleen_basis:  # a later full profile beats the embedded copy
                 seen[ves.vestigingsnummer] = ves
         return tuple(seen.values())
 
