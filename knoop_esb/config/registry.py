@@ -8,6 +8,7 @@ from knoop_esb.config import (  # noqa: F401
     handelsdata,
     afnemers,
     routes,
+    vraag,
     sync,
     delivery,
     logging,

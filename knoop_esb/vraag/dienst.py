@@ -1,0 +1,157 @@
+"""One vraag in, one La01 out: parse, find, select, order, page, cut to scope, check, record.
+
+Everything that touches the outside world is injected (sources, emitter, schema registry and the
+afnemer hooks), so the same :class:`Beantwoorder` runs in the node, in tests and in benchmarks.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable, Mapping, Sequence
+
+from lxml import etree
+
+from knoop_esb import logs
+from knoop_esb.stuf import foutcodes
+from knoop_esb.stuf import stuurgegevens as sg
+from knoop_esb.stuf.fouten import StufFout
+from knoop_esb.stuf.ns import STUF, q
+from knoop_esb.vraag import antwoord as la
+from knoop_esb.vraag import ordening, scope as scope_mod
+from knoop_esb.vraag.evaluatie import Evaluatie
+from knoop_esb.vraag.model import Criterium, Vraag
+from knoop_esb.vraag.parse import parse
+from knoop_esb.vraag.selectie import SLEUTEL_PAD, voldoet, waarden
+
+log = logs.get("knoop_esb.vraag")
+
+Emit = Callable[[Any, Any], etree._Element]
+
+
+@dataclass(frozen=True)
+class Levering:
+    """What the protocol log records about one answer."""
+
+    afnemer: str
+    berichtcode: str
+    entiteittype: str
+    sleutels: tuple[str, ...]
+    attributen: tuple[str, ...]
+    tijdstip: datetime
+    referentienummer: str | None
+    afnemerindicatie: bool
+
+
+@dataclass
+class Afnemerhooks:
+    """The afnemers package's part: doelbinding, subscriptions and the protocol log."""
+
+    filter: Callable[[str, str, etree._Element], etree._Element | None] = lambda oin, ent, obj: obj
+    plaats_indicaties: Callable[[str, str, Sequence[str]], bool] | None = None
+    protocolleer: Callable[[Levering], None] = lambda levering: None
+
+
+@dataclass
+class Beantwoorder:
+    evaluatie: Evaluatie
+    sorteringen: Mapping[str, Mapping[int, tuple[str, ...]]]
+    emitters: Mapping[str, Emit]
+    valideer: Callable[[etree._Element], None]
+    vraag_config: Any
+    node: sg.Systeem | None = None
+    hooks: Afnemerhooks = field(default_factory=Afnemerhooks)
+
+    def beantwoord(self, element: etree._Element, afnemer: str) -> etree._Element:
+        vraag = _op_sleutel(parse(element))
+        sorteer_paden = ordening.paden(vraag, self.sorteringen)
+        bron_vraag = self.evaluatie.bron_vraag(vraag, afnemer, element)
+        antwoord = self.evaluatie.objecten(bron_vraag)
+        kandidaten = self._kandidaten(vraag, antwoord)
+        gevonden = [(model, obj) for model, obj in kandidaten if voldoet(obj, vraag)]
+        index = {id(obj): model for model, obj in gevonden}
+        pagina = ordening.pagina([obj for _, obj in gevonden], vraag, sorteer_paden,
+                                 self.vraag_config.maximum_aantal, self.vraag_config.maximum_aantal_node)
+        objecten = self._in_scope(vraag, [(index[id(o)], o) for o in pagina.objecten], afnemer)
+        sleutels = tuple(_sleutel(o, vraag.entiteittype) for o in objecten)
+        geplaatst = self._indicaties(vraag, afnemer, sleutels)
+        meldingen = pagina.meldingen + _bron_meldingen(antwoord)
+        attributen = _attributen(objecten)
+        bericht = la.la01(vraag, objecten, vervolg=pagina.vervolg, afnemerindicatie=geplaatst,
+                          meldingen=meldingen, aantal=pagina.aantal, node=self.node)
+        self._controleer(bericht)
+        self.hooks.protocolleer(Levering(afnemer, bericht.tag.rsplit("}", 1)[-1], vraag.entiteittype, sleutels,
+                                         attributen, datetime.now(timezone.utc),
+                                         vraag.stuurgegevens.referentienummer, geplaatst))
+        log.info("vraag_beantwoord", bericht=vraag.berichtcode, bron=antwoord.bron, gevonden=len(gevonden),
+                 geleverd=len(objecten), vervolg=pagina.vervolg)
+        return bericht
+
+    def _emit(self, entiteittype: str, model: Any, scope: Any) -> etree._Element:
+        emit = self.emitters.get(entiteittype)
+        if emit is None:
+            raise StufFout(foutcodes.STUF031, details=f"geen emitter voor {entiteittype}")
+        return emit(model, scope)
+
+    def _kandidaten(self, vraag: Vraag, antwoord) -> list[tuple[Any, etree._Element]]:
+        paren = [(m, self._emit(vraag.entiteittype, m, scope_mod.VOLLEDIG)) for m in antwoord.objecten]
+        paren += [(None, _kopie(o)) for o in antwoord.stuf_objecten]
+        return paren
+
+    def _in_scope(self, vraag: Vraag, paren, afnemer: str) -> list[etree._Element]:
+        result = []
+        for model, volledig in paren:
+            obj = volledig if model is None else self._emit(vraag.entiteittype, model, vraag.scope)
+            obj = self.hooks.filter(afnemer, vraag.entiteittype, obj)
+            if obj is not None:
+                result.append(obj)
+        return result
+
+    def _indicaties(self, vraag: Vraag, afnemer: str, sleutels: tuple[str, ...]) -> bool:
+        if not vraag.indicator_afnemerindicatie or not sleutels or self.hooks.plaats_indicaties is None:
+            return False
+        return bool(self.hooks.plaats_indicaties(afnemer, vraag.entiteittype, sleutels))
+
+    def _controleer(self, bericht: etree._Element) -> None:
+        try:
+            self.valideer(bericht)
+        except StufFout as fout:
+            log.error("la01_niet_schema_conform", fout=fout.omschrijving, details=fout.details)
+            raise StufFout(foutcodes.STUF058, "antwoord voldoet niet aan het schema (defect gelogd)") from None
+
+
+def _op_sleutel(vraag: Vraag) -> Vraag:
+    """Bevragen op sleutel: our sleutelVerzendend is the object's own key (kvkNummer, RSIN, vestigingsnummer)."""
+    if vraag.sleutel is None:
+        return vraag
+    return dataclasses.replace(vraag, gelijk=(Criterium(SLEUTEL_PAD[vraag.entiteittype], waarde=vraag.sleutel),),
+                               sleutel=None, sortering=0)
+
+
+def _kopie(obj: etree._Element) -> etree._Element:
+    return etree.fromstring(etree.tostring(obj))
+
+
+def _sleutel(obj: etree._Element, entiteittype: str) -> str:
+    eigen = obj.get(q(STUF, "sleutelVerzendend"))
+    if eigen:
+        return eigen
+    return next(((leaf.text or "").strip() for leaf in waarden(obj, SLEUTEL_PAD[entiteittype])), "")
+
+
+def _attributen(objecten: Sequence[etree._Element]) -> tuple[str, ...]:
+    """Attribute paths delivered (leaves with a value), for the protocol log."""
+    paden: set[str] = set()
+    for obj in objecten:
+        for el in obj.iter():
+            if not isinstance(el.tag, str) or el is obj or len(el):
+                continue
+            pad = [etree.QName(a).localname for a in reversed(list(el.iterancestors())) if a is not obj
+                   and obj in a.iterancestors()] + [etree.QName(el).localname]
+            paden.add("/".join(pad))
+    return tuple(sorted(paden))
+
+
+def _bron_meldingen(antwoord) -> tuple[str, ...]:
+    return tuple(f"gegevens uit opslag van {m.omschrijving.split(';')[0].removeprefix('gegevens van ')}: "
+                 "KVK nu niet bereikbaar" for m in antwoord.meldingen if m.code == "verouderd")

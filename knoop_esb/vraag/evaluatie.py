@@ -1,0 +1,85 @@
+"""Where the objects of an answer come from: the route's chain of sources, within a time limit.
+
+The route table decides the order (store when fresh enough, else KVK); this module adds what the
+vraag/antwoord flow needs around it: the per-entiteittype freshness of ``[vraag]``, questions KVK
+cannot answer (a postcode without huisnummer) go to the stored copies only, the whole chain gets
+``vraag.kvk_timeout`` seconds, and what came fresh from KVK is stored before it is answered.
+"""
+from __future__ import annotations
+
+import dataclasses
+from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
+from typing import Callable, Mapping
+
+from knoop_esb import logs
+from knoop_esb.routing.chain import GeenAntwoord, GeenRoute, voer_uit
+from knoop_esb.routing.sources.base import Antwoord, Source, Vraag as BronVraag, nu
+from knoop_esb.routing.table import RouteTable, duur
+from knoop_esb.stuf import foutcodes
+from knoop_esb.stuf.fouten import StufFout
+from knoop_esb.vraag import selectie as sel
+from knoop_esb.vraag.model import Vraag
+
+log = logs.get("knoop_esb.vraag")
+
+Opslaan = Callable[[Antwoord], None]
+
+# Threads that wait on slow sources; a timed-out call finishes in the background (the KVK client
+# has its own per-request timeout) while the afnemer already has its Fo02.
+_POOL = ThreadPoolExecutor(max_workers=16, thread_name_prefix="vraag-bron")
+
+
+class Evaluatie:
+    """Asks the sources for the candidate objects of one vraag."""
+
+    def __init__(self, table: RouteTable, bronnen: Mapping[str, Source], vraag_config,
+                 opslaan: Opslaan | None = None, klok=nu):
+        self.table = table
+        self.bronnen = dict(bronnen)
+        self.config = vraag_config
+        self.opslaan = opslaan
+        self.klok = klok
+
+    def bron_vraag(self, vraag: Vraag, afnemer: str | None, element=None) -> BronVraag:
+        selectie, niet_exact = sel.bron_selectie(vraag)
+        if not sel.zoekbaar(selectie):
+            bekend = ", ".join(sorted(sel.BRON_SLEUTELS.get(vraag.entiteittype, {})))
+            raise StufFout(foutcodes.STUF058, f"selectie op {vraag.entiteittype} niet ondersteund; selecteer in "
+                           f"<gelijk> op een van: {bekend}"[:200])
+        return BronVraag(berichtcode=vraag.berichtcode, entiteittype=vraag.entiteittype, selectie=selectie,
+                         afnemer=afnemer, element=element, opties={"niet_exact": niet_exact})
+
+    def route(self, bron_vraag: BronVraag):
+        route = self.table.route(bron_vraag.berichtcode, bron_vraag.entiteittype, bron_vraag.afnemer)
+        if route is None:
+            code = foutcodes.STUF031 if bron_vraag.berichtcode in self.table.berichtcodes() else foutcodes.STUF025
+            raise StufFout(code, details=f"geen route voor {bron_vraag.berichtcode}/{bron_vraag.entiteittype}")
+        versheid = self.config.versheid(bron_vraag.entiteittype)
+        if versheid:
+            route = dataclasses.replace(route, max_age=duur(versheid, f"vraag.versheid_{bron_vraag.entiteittype.lower()}"))
+        if not sel.kvk_kan(dict(bron_vraag.selectie)):
+            bewarend = tuple(s for s in route.chain
+                             if not s.fanout and getattr(self.bronnen.get(s.naam), "bewaart", False))
+            route = dataclasses.replace(route, chain=bewarend, max_age=duur("36500d", "vraag"))
+        return route
+
+    def objecten(self, bron_vraag: BronVraag) -> Antwoord:
+        route = self.route(bron_vraag)
+        if not route.chain:
+            return Antwoord(bron="store")
+        timeout = self.config.kvk_timeout
+        future = _POOL.submit(voer_uit, route, bron_vraag, self.bronnen, self.klok)
+        try:
+            antwoord = future.result(timeout=timeout)
+        except FutureTimeout:
+            log.warning("bron_timeout", route=route.sleutel, timeout=timeout)
+            raise StufFout(foutcodes.STUF058, f"bron (KVK) antwoordde niet binnen {timeout:g} s; probeer het later "
+                           "opnieuw") from None
+        except GeenAntwoord as exc:
+            waarom = "; ".join(f"{m.bron}: {m.code} {m.omschrijving}" for m in exc.meldingen)
+            raise StufFout(foutcodes.STUF058, f"bron niet beschikbaar: {waarom}"[:200], details=waarom) from None
+        except GeenRoute as exc:
+            raise StufFout(exc.code, details=exc.omschrijving) from None
+        if self.opslaan is not None and antwoord.objecten and not getattr(self.bronnen.get(antwoord.bron), "bewaart", False):
+            self.opslaan(antwoord)  # stored (with history) before anyone sees it
+        return antwoord

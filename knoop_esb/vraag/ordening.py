@@ -1,0 +1,72 @@
+"""Sortering, maximumAantal and vervolgvragen (StUF 03.01 §6.1, §6.3.4, §6.4.1).
+
+StUF keeps no state between vragen: the vervolgvraag carries the last object received in
+``<start>``, so each page is "the objects after the start object in the requested order". The
+object's own key breaks ties, which makes every sortering a total order and pages never overlap.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+from lxml import etree
+
+from knoop_esb.stuf import foutcodes
+from knoop_esb.stuf.fouten import StufFout
+from knoop_esb.stuf.ns import STUF, q
+from knoop_esb.vraag.model import Vraag
+from knoop_esb.vraag.selectie import SLEUTEL_PAD, _is_nil, waarden
+
+
+@dataclass(frozen=True)
+class Pagina:
+    objecten: tuple
+    vervolg: bool  # indicatorVervolgvraag of the La01
+    meldingen: tuple[str, ...]
+    aantal: int  # every matching object (aantalVoorkomens)
+
+
+def _deel(tekst: str | None) -> tuple:
+    if tekst is None:
+        return (2, 0, "")  # objects without a value come last
+    if tekst.isdigit():
+        return (0, int(tekst), "")
+    return (1, 0, tekst.casefold())
+
+
+def _eerste(obj: etree._Element, pad: str) -> str | None:
+    for leaf in waarden(obj, pad):
+        tekst = (leaf.text or "").strip()
+        if tekst and not _is_nil(leaf):
+            return tekst
+    return None
+
+
+def sorteersleutel(obj: etree._Element, paden: Sequence[str], entiteittype: str, sleutel: str | None = None) -> tuple:
+    eigen = sleutel or obj.get(q(STUF, "sleutelVerzendend")) or _eerste(obj, SLEUTEL_PAD[entiteittype])
+    return tuple(_deel(_eerste(obj, p)) for p in paden) + (_deel(eigen),)
+
+
+def paden(vraag: Vraag, sorteringen: Mapping[str, Mapping[int, tuple[str, ...]]]) -> tuple[str, ...]:
+    if vraag.sortering == 0 or vraag.sleutel is not None:
+        return ()  # the node's own order: the object key (§6.4.1)
+    per_nummer = sorteringen.get(vraag.entiteittype, {})
+    if vraag.sortering not in per_nummer:
+        raise StufFout(foutcodes.STUF133, f"sortering {vraag.sortering} bestaat niet voor {vraag.entiteittype}")
+    return per_nummer[vraag.sortering]
+
+
+def pagina(objecten: Sequence[etree._Element], vraag: Vraag, sorteer_paden: tuple[str, ...],
+           standaard_maximum: int, node_maximum: int) -> Pagina:
+    ent = vraag.entiteittype
+    geordend = sorted(objecten, key=lambda o: sorteersleutel(o, sorteer_paden, ent))
+    if vraag.start is not None:
+        # The afnemer returns our sleutelVerzendend as StUF:sleutelOntvangend on the start object.
+        start = sorteersleutel(vraag.start, sorteer_paden, ent, vraag.start.get(q(STUF, "sleutelOntvangend")))
+        geordend = [o for o in geordend if sorteersleutel(o, sorteer_paden, ent) > start]
+    gevraagd = vraag.maximum_aantal or standaard_maximum
+    maximum = min(gevraagd, node_maximum)
+    meldingen: list[str] = []
+    if len(geordend) > maximum and gevraagd > node_maximum:
+        meldingen.append(foutcodes.STUF0002.melding())
+    return Pagina(tuple(geordend[:maximum]), len(geordend) > maximum, tuple(meldingen), len(objecten))

@@ -1,0 +1,112 @@
+"""Selection: which StUF objects satisfy a vraag's criteria, and what the sources are asked.
+
+Matching works on the StUF-BG ``object`` elements themselves (the same paths the schema's
+sortering appinfo uses), so every element of the content model can be a criterion and the
+meaning of a criterion never depends on how a source stores its data. Sources only get the
+keys they can search on (``routing.sources.base.SELECTIE_SLEUTELS``) to find candidates.
+"""
+from __future__ import annotations
+
+import unicodedata
+from typing import Iterator
+
+from lxml import etree
+
+from knoop_esb.stuf.ns import STUF, XSI, q
+from knoop_esb.vraag.model import Criterium, Vraag
+
+# StUF-BG element path → the source selection key it fills, per entiteittype.
+BRON_SLEUTELS: dict[str, dict[str, str]] = {
+    "MAC": {"kvkNummer": "kvkNummer", "handelsnaam": "handelsnaam"},
+    "NNP": {"inn.nnpId": "rsin", "statutaireNaam": "statutaireNaam"},
+    "VES": {
+        "vestigingsNummer": "vestigingsnummer",
+        "handelsnaam": "handelsnaam",
+        "oefentActiviteitenUitVoor/gerelateerde/kvkNummer": "kvkNummer",
+        "verblijfsadres/aoa.postcode": "postcode",
+        "verblijfsadres/aoa.huisnummer": "huisnummer",
+        "verblijfsadres/aoa.huisletter": "huisletter",
+        "verblijfsadres/aoa.huisnummertoevoeging": "huisnummertoevoeging",
+        "verblijfsadres/wpl.woonplaatsNaam": "woonplaats",
+        "verblijfsadres/gor.openbareRuimteNaam": "straat",
+        "verblijfsadres/gor.straatnaam": "straat",
+    },
+}
+# The object's own key: the tie-breaker that makes every sortering a total order for paging.
+SLEUTEL_PAD = {"MAC": "kvkNummer", "NNP": "inn.nnpId", "VES": "vestigingsNummer"}
+# A selection on one of these alone cannot narrow the candidates; it needs a companion.
+_ZOEKBAAR = ("kvkNummer", "rsin", "vestigingsnummer", "handelsnaam", "statutaireNaam")
+
+
+def bron_selectie(vraag: Vraag) -> tuple[dict[str, str], frozenset[str]]:
+    """The keys sources search on, and which of them are non-exact (StUF:exact="false")."""
+    paden = BRON_SLEUTELS.get(vraag.entiteittype, {})
+    selectie: dict[str, str] = {}
+    niet_exact: set[str] = set()
+    for c in vraag.gelijk:
+        sleutel = paden.get(c.pad)
+        if sleutel is None or c.waarde is None or not c.waarde:
+            continue
+        selectie[sleutel] = c.waarde
+        if not c.exact:
+            niet_exact.add(sleutel)
+    return selectie, frozenset(niet_exact)
+
+
+def zoekbaar(selectie: dict[str, str]) -> bool:
+    """Whether the selection narrows the candidates enough for any source to search."""
+    return (any(k in selectie for k in _ZOEKBAAR) or {"postcode"} <= selectie.keys()
+            or {"straat", "woonplaats"} <= selectie.keys())
+
+
+def kvk_kan(selectie: dict[str, str]) -> bool:
+    """Whether KVK's Zoeken API can answer it: postcode only together with huisnummer
+    (kvk/FACTS.md), a town only together with a name or street."""
+    return (any(k in selectie for k in _ZOEKBAAR) or {"postcode", "huisnummer"} <= selectie.keys()
+            or {"straat", "woonplaats"} <= selectie.keys())
+
+
+def waarden(obj: etree._Element, pad: str) -> Iterator[etree._Element]:
+    """Every leaf element at ``pad`` (local names joined by ``/``) inside ``obj``."""
+    huidige = [obj]
+    for deel in pad.split("/"):
+        huidige = [c for el in huidige for c in el if isinstance(c.tag, str) and etree.QName(c).localname == deel]
+    return iter(huidige)
+
+
+def _norm(tekst: str) -> str:
+    zonder = unicodedata.normalize("NFKD", tekst)
+    return " ".join("".join(ch for ch in zonder if not unicodedata.combining(ch)).casefold().split())
+
+
+def _is_nil(leaf: etree._Element) -> bool:
+    return leaf.get(q(XSI, "nil")) in ("true", "1")
+
+
+def _vergelijk(a: str, b: str) -> int:
+    if a.isdigit() and b.isdigit():
+        return (int(a) > int(b)) - (int(a) < int(b))
+    return (a > b) - (a < b)
+
+
+def voldoet_aan(obj: etree._Element, c: Criterium) -> bool:
+    leaves = list(waarden(obj, c.pad))
+    gevuld = [(leaf.text or "").strip() for leaf in leaves if not _is_nil(leaf) and (leaf.text or "").strip()]
+    if c.no_value == "geenWaarde":
+        return not gevuld
+    if c.no_value is not None:
+        return any(leaf.get(q(STUF, "noValue")) == c.no_value for leaf in leaves)
+    if c.is_bereik:
+        return any((c.van is None or _vergelijk(v, c.van) >= 0) and (c.tot is None or _vergelijk(v, c.tot) <= 0)
+                   for v in gevuld)
+    if c.exact:
+        return any(v == c.waarde for v in gevuld)
+    gezocht = _norm(c.waarde or "")
+    return any(gezocht in _norm(v) for v in gevuld)
+
+
+def voldoet(obj: etree._Element, vraag: Vraag) -> bool:
+    if vraag.sleutel is not None:
+        return obj.get(q(STUF, "sleutelVerzendend")) == vraag.sleutel or \
+            any((leaf.text or "").strip() == vraag.sleutel for leaf in waarden(obj, SLEUTEL_PAD[vraag.entiteittype]))
+    return all(voldoet_aan(obj, c) for c in vraag.criteria)
