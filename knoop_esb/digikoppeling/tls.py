@@ -89,6 +89,7 @@ _REASONS = (
     ("certificate has expired", "expired"),
     ("certificate is not yet valid", "not-yet-valid"),
     ("unsupported certificate purpose", "wrong-eku"),
+    ("unsuitable certificate purpose", "wrong-eku"),
     ("unable to get local issuer certificate", "untrusted"),
     ("self-signed certificate", "untrusted"),
     ("self signed certificate", "untrusted"),

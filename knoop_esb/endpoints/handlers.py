@@ -11,7 +11,8 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import threading
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 from lxml import etree
 
@@ -69,3 +70,21 @@ def load_handler_modules() -> list[str]:
             raise
         loaded.append(name)
     return loaded
+
+
+@contextmanager
+def replaced(qname: str | etree.QName, handler: Handler, porttype: str = BEANTWOORD_VRAAG) -> Iterator[Handler]:
+    """Use ``handler`` for ``qname`` while the block runs, then restore what was registered (tests,
+    and operators' diagnostics that answer one message differently for a while)."""
+    key = (porttype, etree.QName(qname).text)
+    with _lock:
+        previous = _registry.get(key)
+        _registry[key] = handler
+    try:
+        yield handler
+    finally:
+        with _lock:
+            if previous is None:
+                _registry.pop(key, None)
+            else:
+                _registry[key] = previous
