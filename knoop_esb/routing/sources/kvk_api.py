@@ -20,6 +20,8 @@ from knoop_esb.routing.sources.kvk_policy import PaidPolicy
 from knoop_esb.routing.sources.kvk_recorder import InMemoryRecorder, KvkRecorder, key_id, month_start
 from knoop_esb.routing.sources.kvk_vestigingen import complete_vestigingen
 
+# KVK's public test key (kvk/FACTS.md §0): used when kvk.api_key is empty.
+TEST_API_KEY = "l7xx1f2691f2520d487b902f4e0b57a0b197"
 KVK_NUMMER = re.compile(r"^[0-9]{8}$")
 VESTIGINGSNUMMER = re.compile(r"^[0-9]{12}$")
 ZOEK_PARAMETERS = frozenset({
@@ -45,8 +47,9 @@ class KvkApiClient:
         if not url:
             raise errors.KvkVerbindingsfout("kvk.base_url is leeg en er draait geen ingebouwde KVK-testbron",
                                             tijdelijk=False)
+        api_key = kvk.api_key or TEST_API_KEY
         transport = KvkTransport(
-            url, kvk.api_key, key_id=key_id(kvk.api_key, kvk.key_id),
+            url, api_key, key_id=key_id(api_key, kvk.key_id),
             recorder=recorder if recorder is not None else InMemoryRecorder(),
             verify=ssl_context(kvk.ca_bundle), timeout=kvk.timeout,
             retry=RetryPolicy(kvk.max_attempts, kvk.max_retry_seconds, kvk.backoff_initial, kvk.backoff_max),
