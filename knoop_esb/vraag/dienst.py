@@ -17,6 +17,7 @@ from knoop_esb.stuf import foutcodes
 from knoop_esb.stuf import stuurgegevens as sg
 from knoop_esb.stuf.fouten import StufFout
 from knoop_esb.stuf.ns import STUF, q
+from knoop_esb.transform.fout import MappingFout
 from knoop_esb.vraag import antwoord as la
 from knoop_esb.vraag import ordening, scope as scope_mod
 from knoop_esb.vraag.evaluatie import Evaluatie
@@ -94,7 +95,13 @@ class Beantwoorder:
         return emit(model, scope)
 
     def _kandidaten(self, vraag: Vraag, antwoord) -> list[tuple[Any, etree._Element]]:
-        paren = [(m, self._emit(vraag.entiteittype, m, scope_mod.VOLLEDIG)) for m in antwoord.objecten]
+        paren = []
+        for model in antwoord.objecten:
+            try:
+                paren.append((model, self._emit(vraag.entiteittype, model, scope_mod.VOLLEDIG)))
+            except MappingFout as fout:
+                # e.g. an eenmanszaak found by name in an NNP vraag: not an object of this type.
+                log.info("kandidaat_overgeslagen", entiteittype=vraag.entiteittype, reden=str(fout))
         paren += [(None, _kopie(o)) for o in antwoord.stuf_objecten]
         return paren
 

@@ -1,0 +1,78 @@
+"""BeantwoordVraag handlers for nnpLv01, macLv01 and vesLv01, registered into the node.
+
+``knoop_esb.endpoints.handlers.load_handler_modules`` imports this module when the node starts.
+One :class:`~knoop_esb.vraag.dienst.Beantwoorder` is built per configuration (route table,
+sources, sortering table, compiled schemas) and reused by every request.
+"""
+from __future__ import annotations
+
+import threading
+
+from lxml import etree
+
+from knoop_esb import paths
+from knoop_esb.endpoints import handlers
+from knoop_esb.endpoints.request import StufRequest
+from knoop_esb.stuf.ns import BG, q
+from knoop_esb.vraag import afnemer_hooks
+from knoop_esb.vraag.dienst import Beantwoorder
+from knoop_esb.vraag.evaluatie import Evaluatie
+from knoop_esb.vraag.opslag import Opslag
+from knoop_esb.vraag.sortering import sorteringen
+
+BERICHTEN = ("nnpLv01", "macLv01", "vesLv01")
+
+_beantwoorders: dict[int, tuple[object, Beantwoorder]] = {}
+_lock = threading.Lock()
+
+
+def bronnen(config) -> dict:
+    """The sources the default routes name: the store and the KVK API."""
+    from knoop_esb.routing.sources.kvk import KvkSource
+    from knoop_esb.routing.sources.kvk_api import KvkApiClient
+    from knoop_esb.routing.sources.store_source import StoreSource
+    from knoop_esb.store.db import database
+
+    result = {"store": StoreSource(database(config))}
+    if config.kvk.base_url:
+        result["kvk"] = KvkSource(KvkApiClient.from_config(config.kvk))
+    return result
+
+
+def beantwoorder(config) -> Beantwoorder:
+    """The process's Beantwoorder for ``config`` (built once)."""
+    found = _beantwoorders.get(id(config))
+    if found is not None and found[0] is config:
+        return found[1]
+    with _lock:
+        found = _beantwoorders.get(id(config))
+        if found is None or found[0] is not config:
+            found = (config, bouw(config))
+            _beantwoorders[id(config)] = found
+    return found[1]
+
+
+def bouw(config, bronnen_=None) -> Beantwoorder:
+    from knoop_esb.endpoints.faults import node_systeem
+    from knoop_esb.routing.table import RouteTable
+    from knoop_esb.store.db import database
+    from knoop_esb.stuf import schemas
+    from knoop_esb.transform import emit
+
+    schemas_dir = paths.schemas_dir(config)
+    db = database(config)
+    evaluatie = Evaluatie(RouteTable.from_config(config), bronnen_ if bronnen_ is not None else bronnen(config),
+                          config.vraag, opslaan=Opslag(db))
+    return Beantwoorder(
+        evaluatie=evaluatie, sorteringen=sorteringen(schemas_dir),
+        emitters={"MAC": emit.mac, "NNP": emit.nnp, "VES": emit.ves},
+        valideer=schemas.registry(schemas_dir).validate, vraag_config=config.vraag,
+        node=node_systeem(config), hooks=afnemer_hooks.hooks(config, db))
+
+
+def beantwoord_vraag(request: StufRequest) -> etree._Element:
+    return beantwoorder(request.config).beantwoord(request.body, request.peer.oin)
+
+
+for _bericht in BERICHTEN:
+    handlers.register(q(BG, _bericht), beantwoord_vraag)

@@ -1,0 +1,77 @@
+"""Keeping what KVK answered: every object fetched to answer a vraag is stored (with history)
+before the answer leaves, so the next vraag about it is answered from the store.
+
+Why here: the chain only decides *which* source answers; storing fresh KVK data is part of the
+vraag/antwoord flow (DESIGN flow A, "refresh the store"), and the store's repository wants its
+search fields spelled out, which this module derives from the canonical model.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from knoop_esb import logs
+from knoop_esb.routing.sources.base import Antwoord
+from knoop_esb.store import handelsregister as hr
+from knoop_esb.transform.model import (Adres, MaatschappelijkeActiviteit, NietNatuurlijkPersoon, Vestiging,
+                                       to_dict)
+
+log = logs.get("knoop_esb.vraag")
+
+
+def _adres(adres: Adres | None) -> hr.Adres | None:
+    if adres is None or adres.buitenlands:
+        return None
+    return hr.Adres(postcode=adres.postcode, huisnummer=adres.huisnummer, huisletter=adres.huisletter,
+                    huisnummertoevoeging=adres.huisnummer_toevoeging, woonplaats=adres.plaats,
+                    straatnaam=adres.straatnaam)
+
+
+def ves_zoek(ves: Vestiging) -> hr.VesZoek:
+    namen = tuple(h.naam for h in sorted(ves.handelsnamen, key=lambda h: h.volgorde))
+    if not namen and (ves.eerste_handelsnaam or ves.naam):
+        namen = (ves.eerste_handelsnaam or ves.naam,)
+    return hr.VesZoek(vestigingsnummer=ves.vestigingsnummer, kvk_nummer=ves.kvk_nummer, handelsnamen=namen,
+                      adres=_adres(ves.adres("bezoekadres") or ves.adres("correspondentieadres")),
+                      is_hoofdvestiging=bool(ves.hoofdvestiging), is_commercieel=ves.commercieel is not False)
+
+
+def mac_zoek(mac: MaatschappelijkeActiviteit) -> hr.MacZoek:
+    rsin = mac.eigenaar.rsin if isinstance(mac.eigenaar, NietNatuurlijkPersoon) else None
+    naam = mac.naam or next((h.naam for h in sorted(mac.handelsnamen, key=lambda h: h.volgorde)), None)
+    return hr.MacZoek(kvk_nummer=mac.kvk_nummer, rsin=rsin, naam=naam)
+
+
+def nnp_zoek(nnp: NietNatuurlijkPersoon, kvk_nummer: str | None = None) -> hr.NnpZoek:
+    return hr.NnpZoek(rsin=nnp.rsin, kvk_nummer=kvk_nummer, statutaire_naam=nnp.statutaire_naam,
+                      rechtsvorm=nnp.rechtsvorm)
+
+
+def _te_bewaren(obj) -> list[tuple[object, object]]:
+    """(zoekvelden, model) for an object and the parts of it that are objects of their own."""
+    if isinstance(obj, MaatschappelijkeActiviteit):
+        paren = [(mac_zoek(obj), obj)]
+        if isinstance(obj.eigenaar, NietNatuurlijkPersoon) and obj.eigenaar.rsin:
+            paren.append((nnp_zoek(obj.eigenaar, obj.kvk_nummer), obj.eigenaar))
+        # KVK's short vestiging entries would overwrite a full profile with less: only full ones.
+        paren += [(ves_zoek(v), v) for v in obj.alle_vestigingen() if not v.alleen_basis]
+        return paren
+    if isinstance(obj, Vestiging):
+        return [(ves_zoek(obj), obj)]
+    if isinstance(obj, NietNatuurlijkPersoon) and obj.rsin:
+        return [(nnp_zoek(obj), obj)]
+    return []
+
+
+class Opslag:
+    """``Opslag(database)(antwoord)`` stores every object of a source's answer in one transaction."""
+
+    def __init__(self, database):
+        self.database = database
+
+    def __call__(self, antwoord: Antwoord) -> None:
+        fetched_at: datetime = antwoord.fetched_at
+        with self.database.session() as session:
+            for obj in antwoord.objecten:
+                for zoek, model in _te_bewaren(obj):
+                    hr.save(session, zoek, to_dict(model), bron=antwoord.bron, fetched_at=fetched_at)
+        log.info("kvk_antwoord_bewaard", bron=antwoord.bron, objecten=len(antwoord.objecten))

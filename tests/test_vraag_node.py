@@ -1,0 +1,89 @@
+"""vesLv01/macLv01/nnpLv01 answered by the running node over HTTPS with mutual TLS, with
+hand-written requests like a permits application sends them (KVK-nr, vestigingsnummer, postcode,
+street + town, trade name + town; sortering 2, maximumAantal 100)."""
+from __future__ import annotations
+
+import pytest
+from lxml import etree
+
+from knoop_esb.stuf.ns import BG, SOAP11_ENV, STUF
+from tests.fixtures.node import fault_code, soap_envelope, soap_post
+from tests.fixtures.vraag import AFNEMER, lv01
+
+PAD = "/stuf/bg0310/BeantwoordVraag"
+
+
+def vraag(node, body, action=None, client_name="afnemer-demo", quoted=True):
+    action = action or f"{BG}/{etree.QName(body).localname}"
+    with node.client(client_name) as client:
+        envelope = soap_envelope(body, to=node.url(PAD), action=action, sender_oin=AFNEMER)
+        headers = None if quoted else {"SOAPAction": action}
+        return soap_post(client, node.url(PAD), envelope, action, headers=headers)
+
+
+def la01(response) -> etree._Element:
+    assert response.status_code == 200, response.text
+    body = etree.fromstring(response.content).find(f"{{{SOAP11_ENV}}}Body")
+    return body[0]
+
+
+def objecten(antwoord: etree._Element) -> list[etree._Element]:
+    return antwoord.findall(f"{{{BG}}}antwoord/{{{BG}}}object")
+
+
+def tekst(obj, pad: str) -> list[str]:
+    return [e.text for e in obj.iterfind("/".join(f"{{{BG}}}{d}" for d in pad.split("/")))]
+
+
+def test_mac_by_kvknummer_from_kvk_then_store(vraag_node, schema_registry):
+    eerste = la01(vraag(vraag_node, lv01("MAC", {"kvkNummer": "68750110"})))
+    schema_registry.validate(eerste)
+    [mac] = objecten(eerste)
+    assert tekst(mac, "kvkNummer") == ["68750110"]
+    assert mac.get(f"{{{STUF}}}entiteittype") == "MAC"
+    assert eerste.findtext(f"{{{BG}}}parameters/{{{STUF}}}indicatorVervolgvraag") == "false"
+    sg = eerste.find(f"{{{BG}}}stuurgegevens")
+    assert sg.findtext(f"{{{STUF}}}berichtcode") == "La01"
+    assert sg.findtext(f"{{{STUF}}}ontvanger/{{{STUF}}}organisatie") == AFNEMER
+    tweede = la01(vraag(vraag_node, lv01("MAC", {"kvkNummer": "68750110"})))
+    assert tekst(objecten(tweede)[0], "kvkNummer") == ["68750110"]
+
+
+def test_ves_all_vestigingen_of_a_kvknummer_sortering_2(vraag_node, schema_registry):
+    body = lv01("VES", {"oefentActiviteitenUitVoor/gerelateerde/kvkNummer": "90003942"}, sortering=2, maximum=100)
+    antwoord = la01(vraag(vraag_node, body))
+    schema_registry.validate(antwoord)
+    namen = [tekst(o, "handelsnaam")[0] for o in objecten(antwoord)]
+    assert namen == sorted(namen, key=str.casefold) and len(namen) == 4
+
+
+def test_not_found_is_la01_without_antwoord(vraag_node, schema_registry):
+    antwoord = la01(vraag(vraag_node, lv01("VES", {"vestigingsNummer": "000099999999"})))
+    schema_registry.validate(antwoord)
+    assert antwoord.find(f"{{{BG}}}antwoord") is None
+
+
+@pytest.mark.parametrize("quoted", [True, False])
+def test_soapaction_with_and_without_quotes(vraag_node, quoted):
+    antwoord = la01(vraag(vraag_node, lv01("MAC", {"kvkNummer": "68750110"}), quoted=quoted))
+    assert len(objecten(antwoord)) == 1
+
+
+def test_conflicting_selection_is_fo02_stuf079(vraag_node):
+    body = lv01("VES", {"vestigingsNummer": "000037178598"}, vanaf={"vestigingsNummer": "000000000001"},
+                tot={"vestigingsNummer": "999999999999"})
+    response = vraag(vraag_node, body)
+    assert response.status_code == 500
+    assert fault_code(response) == ("Fo02Bericht", "StUF079")
+
+
+def test_zender_not_certificate_oin_is_stuf052(vraag_node):
+    body = lv01("MAC", {"kvkNummer": "68750110"}, zender="00000099000000000002")
+    assert fault_code(vraag(vraag_node, body)) == ("Fo02Bericht", "StUF052")
+
+
+def test_kvk_ipd_error_is_fo02_stuf058(vraag_node):
+    response = vraag(vraag_node, lv01("MAC", {"kvkNummer": "90004973"}))
+    assert fault_code(response) == ("Fo02Bericht", "StUF058")
+    omschrijving = etree.fromstring(response.content).findtext(f".//{{{STUF}}}omschrijving")
+    assert "IPD1002" in omschrijving
