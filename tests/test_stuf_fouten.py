@@ -119,3 +119,35 @@ def test_schemafout_is_a_stuf055_client_fout():
     fout = fouten.SchemaFout("x" * 300, details="alles")
     assert isinstance(fout, StufFout)
     assert (fout.code, fout.plek, len(fout.omschrijving)) == ("StUF055", "client", 200)
+
+
+GOLDEN_FO02_FAULT = """<?xml version='1.0' encoding='UTF-8'?>
+<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:StUF="http://www.egem.nl/StUF/StUF0301">
+  <soapenv:Body>
+    <soapenv:Fault>
+      <faultcode>soapenv:Client</faultcode>
+      <faultstring>Niet conform schema (regel 3): Element 'StUF:berichtcode'</faultstring>
+      <detail>
+        <StUF:Fo02Bericht>
+          <StUF:stuurgegevens>
+            <StUF:berichtcode>Fo02</StUF:berichtcode>
+          </StUF:stuurgegevens>
+          <StUF:body>
+            <StUF:code>StUF055</StUF:code>
+            <StUF:plek>client</StUF:plek>
+            <StUF:omschrijving>Niet conform schema (regel 3): Element 'StUF:berichtcode'</StUF:omschrijving>
+            <StUF:details>alle fouten</StUF:details>
+          </StUF:body>
+        </StUF:Fo02Bericht>
+      </detail>
+    </soapenv:Fault>
+  </soapenv:Body>
+</soapenv:Envelope>
+"""
+
+
+def test_fo02_soap_fault_golden():
+    fout = fouten.SchemaFout("Niet conform schema (regel 3): Element 'StUF:berichtcode'", details="alle fouten")
+    raw = fouten.soap_fault(fouten.fo02(fout))
+    pretty = etree.tostring(etree.fromstring(raw), pretty_print=True, xml_declaration=True, encoding="UTF-8")
+    assert pretty.decode() == GOLDEN_FO02_FAULT

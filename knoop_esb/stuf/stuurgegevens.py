@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import threading
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from lxml import etree
@@ -147,11 +147,6 @@ def antwoord_op(
         cross_refnummer=request.referentienummer,
         entiteittype=entiteittype if entiteittype is not None else request.entiteittype,
     )
-
-
-def zonder(sg: Stuurgegevens, *velden: str) -> Stuurgegevens:
-    """A copy with the named fields left out (e.g. Fo/Bv messages carry no entiteittype)."""
-    return replace(sg, **{veld: None for veld in velden})
 
 
 def geldig_systeem(systeem: Systeem | None) -> Systeem:
