@@ -1,0 +1,223 @@
+"""The WUS layer of the node: WSGI middleware between the TLS peer layer and spyne.
+
+On the way in, on the raw received bytes and per the afnemer's profile (``environ["knoop.peer"]``):
+UTF-8 and header blocks (WS006, WS007) → decrypt the Body (2W-be-SE, WB006: before verifying) →
+WS-Addressing and SOAPAction (WA001, WS002) → WS-Security (WB002-WB013; signer OIN = TLS OIN) →
+MessageID replay. It leaves ``environ["knoop.wsa"]`` (:class:`wsa.Addressing`) and
+``environ["knoop.wss"]`` (:class:`verify.WssResultaat`) and passes the (decrypted) body on.
+
+On the way out it buffers spyne's response, adds the WS-A response headers (Action, MessageID,
+RelatesTo), signs it with SignatureConfirmation (2W-be-S/-SE, WB014) and encrypts the Body to the
+requester's certificate (2W-be-SE, WB012). A refusal is one log line and a SOAP Fault with Fo02
+(Fo03 on OntvangAsynchroon) whose details carry the Best Practices code, rule and reason.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from types import SimpleNamespace
+from typing import Callable
+
+from cryptography import x509
+from lxml import etree
+
+from knoop_esb import logs
+from knoop_esb.config import Config
+from knoop_esb.digikoppeling import envelope, wsa, xmlenc
+from knoop_esb.digikoppeling.errors import NietGeautoriseerd, WusFout
+from knoop_esb.digikoppeling.profiles import WusProfiel, profiel as wus_profiel
+from knoop_esb.digikoppeling.replay import MemoryReplayCache, ReplayCache, StoreReplayCache
+from knoop_esb.digikoppeling.signing import Ondertekenaar, sign_envelope
+from knoop_esb.digikoppeling.verify import WssResultaat, verify_envelope
+from knoop_esb.stuf.ns import SOAP11_ENV, STUF
+
+__all__ = ["WusMiddleware", "WusContext", "profiel_of"]
+
+log = logs.get("knoop_esb.digikoppeling")
+Vertrouwen = Callable[[x509.Certificate], str]
+
+
+@dataclass
+class WusContext:
+    """What the inbound half learned, for the outbound half (and for a refusal's headers)."""
+
+    profiel: WusProfiel
+    peer: object = None
+    addressing: wsa.Addressing | None = None
+    wss: WssResultaat | None = None
+
+
+def profiel_of(peer) -> WusProfiel:
+    """The peer's WUS profile; the internal (Basic-auth) profile is 2W-be at message level."""
+    name = getattr(peer, "profiel", None) or "2W-be"
+    return wus_profiel("2W-be" if name.lower() == "intern" else name)
+
+
+def _ski_of(cert: x509.Certificate) -> bytes:
+    try:
+        return cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
+    except x509.ExtensionNotFound:
+        return x509.SubjectKeyIdentifier.from_public_key(cert.public_key()).digest
+
+
+def _node_parts(config: Config, trust) -> tuple[Ondertekenaar, Vertrouwen]:
+    from knoop_esb.digikoppeling.certificates import TrustStore
+    from knoop_esb.digikoppeling.tls import tls_files
+
+    files = tls_files(config)
+    store = trust or TrustStore(files.trust_anchors, list(files.crl_files))
+    return Ondertekenaar.from_files(files.certificate, files.private_key), lambda cert: store.verify(cert).oin
+
+
+def _default_replay(config: Config) -> ReplayCache:
+    try:
+        from knoop_esb.store.db import database
+
+        return StoreReplayCache(database(config))
+    except Exception as exc:  # no usable store configured: still refuse replays within this process
+        log.warning("replay cache in memory", reason=str(exc))
+        return MemoryReplayCache()
+
+
+class WusMiddleware:
+    """``WusMiddleware(app, config)``; ``trust`` (a TrustStore), ``replay`` and ``now`` may be
+    injected (tests, a shared TrustStore)."""
+
+    def __init__(self, app, config: Config, *, trust=None, replay: ReplayCache | None = None,
+                 now: Callable[[], datetime] | None = None):
+        self.app = app
+        self.config = config
+        self.node_oin = config.node.oin
+        self.ondertekenaar, self.vertrouwen = _node_parts(config, trust)
+        self.replay = replay or _default_replay(config)
+        self.now = now or (lambda: datetime.now(timezone.utc))
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD", "GET") != "POST":
+            return self.app(environ, start_response)
+        peer = environ.get("knoop.peer")
+        context = WusContext(profiel=profiel_of(peer), peer=peer)
+        try:
+            body = self._inbound(environ, context)
+        except WusFout as fout:
+            log.warning("request refused", code=fout.stuf_code, afnemer=getattr(peer, "oin", None),
+                        profiel=context.profiel.naam, **{k: v for k, v in fout.log_fields().items() if k != "stuf_code"})
+            return self._refuse(environ, start_response, fout, context)
+        environ["knoop.wsa"] = context.addressing
+        environ["knoop.wss"] = context.wss
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        environ["knoop.raw_body"] = body
+        return self._outbound(environ, start_response, context)
+
+    # -- inbound ---------------------------------------------------------------------------------
+
+    def _read(self, environ) -> bytes:
+        raw = environ.get("knoop.raw_body")
+        if raw is None:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            raw = environ["wsgi.input"].read(length)
+        return raw
+
+    def _inbound(self, environ, context: WusContext) -> bytes:
+        peer = context.peer
+        if peer is None or not getattr(peer, "oin", None):
+            raise NietGeautoriseerd("no authenticated peer (the TLS layer must run before WS-Security)")
+        raw = self._read(environ)
+        envelope.check_content_type(environ.get("CONTENT_TYPE"))
+        root = envelope.parse(raw, max_bytes=int(self.config.node.max_message_bytes))
+        envelope.check_header_blocks(root)
+        decrypted = xmlenc.decrypt_body(root, self.ondertekenaar.key, context.profiel)
+        context.addressing = wsa.parse(root)
+        logs.bind_message(message_id=context.addressing.message_id, afnemer=peer.oin)
+        wsa.check_request(context.addressing, soap_action=environ.get("HTTP_SOAPACTION"),
+                          node_oin=self.node_oin, peer_oin=peer.oin)
+        tls_cert = getattr(peer, "certificate", None)
+        by_ski = (lambda ski: tls_cert if ski == _ski_of(tls_cert) else None) if tls_cert is not None else None
+        wss = verify_envelope(root, context.profiel, vertrouwen=self.vertrouwen, peer_oin=peer.oin,
+                              now=self.now(), by_ski=by_ski)
+        context.wss = WssResultaat(**{**wss.__dict__, "versleuteld": decrypted})
+        if wss.ondertekend:
+            self.replay.remember(wss.signer_oin, context.addressing.message_id,
+                                 self._remember_until(wss, context.profiel), now=self.now())
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8") if decrypted else raw
+
+    @staticmethod
+    def _remember_until(wss: WssResultaat, profiel: WusProfiel) -> datetime:
+        # After this moment the Timestamp check refuses the message anyway.
+        until = wss.created + profiel.replay_venster
+        if wss.expires is not None:
+            until = min(until, wss.expires)
+        return until + profiel.timestamp_skew
+
+    # -- outbound --------------------------------------------------------------------------------
+
+    def _outbound(self, environ, start_response, context: WusContext):
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return lambda data: captured.setdefault("written", []).append(data)
+
+        chunks = self.app(environ, capture)
+        try:
+            payload = b"".join(captured.get("written", [])) + b"".join(chunks)
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
+        try:
+            root = etree.fromstring(payload)
+        except etree.XMLSyntaxError:
+            root = None
+        if root is not None and root.tag == f"{{{SOAP11_ENV}}}Envelope":
+            payload = self._secure_response(root, context, encrypt=True)
+        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+        start_response(captured["status"], headers + [("Content-Length", str(len(payload)))])
+        return [payload]
+
+    def _secure_response(self, root: etree._Element, context: WusContext, *, encrypt: bool) -> bytes:
+        body = root.find(f"{{{SOAP11_ENV}}}Body")
+        child = next((c for c in body if isinstance(c.tag, str)), None)
+        if child is None or child.tag == f"{{{SOAP11_ENV}}}Fault":
+            action = wsa.FAULT_ACTION
+        else:
+            action = f"{etree.QName(child).namespace}/{etree.QName(child).localname}"
+        request = context.addressing or wsa.Addressing()
+        wsa.set_headers(root, wsa.response_headers(request, action=action, message_id=_message_id(child)))
+        wss = context.wss
+        if context.profiel.ondertekend:
+            confirmation = wss.signature_value if wss is not None and wss.ondertekend else None
+            sign_envelope(root, self.ondertekenaar, context.profiel, signature_confirmation=confirmation,
+                          now=self.now())
+            if encrypt and context.profiel.versleuteld and wss is not None and wss.certificate is not None:
+                xmlenc.encrypt_body(root, wss.certificate, context.profiel)
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+    def _refuse(self, environ, start_response, fout: WusFout, context: WusContext):
+        from knoop_esb.endpoints.app import porttype_of
+        from knoop_esb.endpoints.faults import CONTENT_TYPE, foutbericht
+        from knoop_esb.stuf import fouten
+
+        fo = foutbericht(fout.to_stuf_fout(), porttype_of(environ.get("PATH_INFO", "")), self.config)
+        root = etree.fromstring(fouten.soap_fault(fo))
+        # Signed (so the afnemer can trust the refusal) but never encrypted: the requester's
+        # certificate has not been verified.
+        payload = self._secure_response(root, context, encrypt=False)
+        start_response("500 Internal Server Error", [("Content-Type", CONTENT_TYPE), ("Content-Length", str(len(payload)))])
+        return [payload]
+
+
+def _message_id(child: etree._Element | None) -> str:
+    """StUF Tabel 3: «urn:dkintern:zender» + ":" + referentienummer when the response has them."""
+    if child is None:
+        return wsa.new_message_id()
+    sg = child.find(f"*/{{{STUF}}}referentienummer/..")
+    if sg is None:
+        return wsa.new_message_id()
+    referentienummer = (sg.findtext(f"{{{STUF}}}referentienummer") or "").strip()
+    zender = sg.find(f"{{{STUF}}}zender")
+    if not referentienummer or zender is None:
+        return wsa.new_message_id()
+    fields = {n: (zender.findtext(f"{{{STUF}}}{n}") or "").strip() for n in ("organisatie", "applicatie", "administratie")}
+    return wsa.message_id_uit_stuurgegevens(SimpleNamespace(**fields), referentienummer)
