@@ -43,9 +43,8 @@ class Evaluatie:
     def bron_vraag(self, vraag: Vraag, afnemer: str | None, element=None) -> BronVraag:
         selectie, niet_exact = sel.bron_selectie(vraag)
         if not sel.zoekbaar(selectie):
-            bekend = ", ".join(sorted(sel.BRON_SLEUTELS.get(vraag.entiteittype, {})))
             raise StufFout(foutcodes.STUF058, f"selectie op {vraag.entiteittype} niet ondersteund; selecteer in "
-                           f"<gelijk> op een van: {bekend}"[:200])
+                           f"<gelijk> op {sel.ZOEKBARE_SELECTIES[vraag.entiteittype]}")
         return BronVraag(berichtcode=vraag.berichtcode, entiteittype=vraag.entiteittype, selectie=selectie,
                          afnemer=afnemer, element=element, opties={"niet_exact": niet_exact})
 

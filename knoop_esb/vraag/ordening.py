@@ -28,7 +28,7 @@ class Pagina:
 
 def _deel(tekst: str | None) -> tuple:
     if tekst is None:
-        return (2, 0, "")  # objects without a value come last
+        return (-1, 0, "")  # no value sorts as the empty value: "Dorpsstraat 5" before "5a"
     if tekst.isdigit():
         return (0, int(tekst), "")
     return (1, 0, tekst.casefold())

@@ -32,6 +32,13 @@ BRON_SLEUTELS: dict[str, dict[str, str]] = {
         "verblijfsadres/gor.straatnaam": "straat",
     },
 }
+# What an afnemer is told when its selection gives the sources nothing to search on.
+ZOEKBARE_SELECTIES = {
+    "MAC": "kvkNummer of handelsnaam",
+    "NNP": "inn.nnpId of statutaireNaam",
+    "VES": "vestigingsNummer, handelsnaam, oefentActiviteitenUitVoor/gerelateerde/kvkNummer, "
+           "verblijfsadres/aoa.postcode, of verblijfsadres/wpl.woonplaatsNaam met gor.openbareRuimteNaam",
+}
 # The object's own key: the tie-breaker that makes every sortering a total order for paging.
 SLEUTEL_PAD = {"MAC": "kvkNummer", "NNP": "inn.nnpId", "VES": "vestigingsNummer"}
 # A selection on one of these alone cannot narrow the candidates; it needs a companion.

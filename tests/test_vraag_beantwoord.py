@@ -1,0 +1,183 @@
+"""The Beantwoorder in-process with the real emitter, route table and schemas, and sources
+scripted by the test: selection (exact / StUF:exact="false" / geenWaarde / ranges), sortering from
+the schema's appinfo, maximumAantal, vervolgvragen, store-only questions, timeouts."""
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+
+import pytest
+from lxml import etree
+
+from knoop_esb.config import load
+from knoop_esb.routing.sources.base import Antwoord, BronFout
+from knoop_esb.routing.table import RouteTable
+from knoop_esb.stuf.fouten import StufFout
+from knoop_esb.stuf.ns import BG, STUF
+from knoop_esb.transform import emit
+from knoop_esb.transform.model import Adres, Handelsnaam, Vestiging
+from knoop_esb.vraag import ordening
+from knoop_esb.vraag.dienst import Afnemerhooks, Beantwoorder
+from knoop_esb.vraag.evaluatie import Evaluatie
+from knoop_esb.vraag.sortering import sorteringen
+from tests.fixtures.vraag import AFNEMER, lv01
+
+
+def ves(nummer: str, naam: str, postcode: str, huisnummer: int, straat="Dorpsstraat", plaats="Utrecht",
+        huisletter=None, kvk="12345678") -> Vestiging:
+    return Vestiging(nummer, kvk_nummer=kvk, handelsnamen=(Handelsnaam(naam, 0),), eerste_handelsnaam=naam,
+                     commercieel=True, hoofdvestiging=False,
+                     adressen=(Adres(type="bezoekadres", straatnaam=straat, huisnummer=huisnummer,
+                                     huisletter=huisletter, postcode=postcode, plaats=plaats),))
+
+
+WINKELS = (
+    ves("000000000001", "Bakkerij Jansen", "3511AB", 5),
+    ves("000000000002", "Aa Fietsen", "3511AB", 3),
+    ves("000000000003", "Bakkerij Janssen", "3511AB", 5, huisletter="a"),
+    ves("000000000004", "Zuid Bloemen", "3511AC", 1, straat="Zuidweg"),
+    ves("000000000005", "Café de Brug", "3511AB", 12),
+)
+
+
+class Bron:
+    def __init__(self, naam, objecten=(), bewaart=False, wacht=0.0, fout=None):
+        self.naam, self.objecten, self.bewaart, self.wacht, self.fout = naam, tuple(objecten), bewaart, wacht, fout
+        self.entiteittypen = frozenset({"MAC", "NNP", "VES"})
+        self.gevraagd = []
+
+    def vraag(self, vraag):
+        self.gevraagd.append(dict(vraag.selectie))
+        time.sleep(self.wacht)
+        if self.fout:
+            raise self.fout
+        return Antwoord(bron=self.naam, objecten=self.objecten, fetched_at=datetime.now(timezone.utc))
+
+
+@pytest.fixture(scope="module")
+def config(tmp_path_factory, stuf_schemas_dir):
+    path = tmp_path_factory.mktemp("vraag") / "knoop.toml"
+    path.write_text(f'[schemas]\ndir = "{stuf_schemas_dir}"\n[vraag]\nkvk_timeout = 0.5\nmaximum_aantal_node = 3\n')
+    return load(path, environ={})
+
+
+def beantwoorder(config, schema_registry, store=(), kvk=(), **kvk_opties):
+    bronnen = {"store": Bron("store", store, bewaart=True), "kvk": Bron("kvk", kvk, **kvk_opties)}
+    geplaatst = []
+    hooks = Afnemerhooks(plaats_indicaties=lambda oin, ent, sleutels: geplaatst.append((oin, ent, sleutels)) or True)
+    b = Beantwoorder(Evaluatie(RouteTable.from_config(config), bronnen, config.vraag),
+                     sorteringen(config.schemas.dir), {"VES": emit.ves, "MAC": emit.mac, "NNP": emit.nnp},
+                     schema_registry.validate, config.vraag, hooks=hooks)
+    return b, bronnen, geplaatst
+
+
+def nummers(la01) -> list[str]:
+    return [o.findtext(f"{{{BG}}}vestigingsNummer") for o in la01.iterfind(f"{{{BG}}}antwoord/{{{BG}}}object")]
+
+
+def param(la01, naam) -> str | None:
+    return la01.findtext(f"{{{BG}}}parameters/{{{STUF}}}{naam}")
+
+
+def test_postcode_alone_is_answered_from_the_store_only(config, schema_registry):
+    b, bronnen, _ = beantwoorder(config, schema_registry, store=WINKELS)
+    la01 = b.beantwoord(lv01("VES", {"verblijfsadres/aoa.postcode": "3511AB"}, sortering=5, maximum=10), AFNEMER)
+    assert nummers(la01) == ["000000000002", "000000000001", "000000000003"]
+    assert bronnen["kvk"].gevraagd == []
+    assert param(la01, "indicatorVervolgvraag") == "true"
+
+
+def test_sortering_5_postcode_huisnummer_huisletter_handelsnaam(config, schema_registry):
+    b, _, _ = beantwoorder(config, schema_registry, store=WINKELS)
+    la01 = b.beantwoord(lv01("VES", {"verblijfsadres/aoa.postcode": "3511AB"}, sortering=5, maximum=3), AFNEMER)
+    assert nummers(la01) == ["000000000002", "000000000001", "000000000003"]
+
+
+def test_vervolgvraag_pages_after_the_start_object(config, schema_registry):
+    b, _, _ = beantwoorder(config, schema_registry, store=WINKELS)
+    eerste = b.beantwoord(lv01("VES", {"verblijfsadres/aoa.postcode": "3511AB"}, sortering=2, maximum=2), AFNEMER)
+    assert nummers(eerste) == ["000000000002", "000000000001"]
+    laatste = eerste.findall(f"{{{BG}}}antwoord/{{{BG}}}object")[-1]
+    laatste.set(f"{{{STUF}}}sleutelOntvangend", laatste.attrib.pop(f"{{{STUF}}}sleutelVerzendend"))
+    vervolg = lv01("VES", {"verblijfsadres/aoa.postcode": "3511AB"}, sortering=2, maximum=2, vervolg=True,
+                   start=laatste)
+    schema_registry.validate(vervolg)
+    tweede = b.beantwoord(vervolg, AFNEMER)
+    assert nummers(tweede) == ["000000000003", "000000000005"]
+    assert param(tweede, "indicatorVervolgvraag") == "false"
+
+
+def test_maximum_above_node_maximum_gives_stuf0002(config, schema_registry):
+    b, _, _ = beantwoorder(config, schema_registry, store=WINKELS)
+    la01 = b.beantwoord(lv01("VES", {"verblijfsadres/aoa.postcode": "3511AB"}, maximum=100, aantal=True), AFNEMER)
+    assert len(nummers(la01)) == 3
+    assert la01.findtext(f"{{{BG}}}melding") == "StUF0002: Meer objecten gevraagd dan teruggegeven"
+    assert param(la01, "aantalVoorkomens") == "4"
+
+
+def test_exact_and_non_exact_handelsnaam(config, schema_registry):
+    b, _, _ = beantwoorder(config, schema_registry, kvk=WINKELS)
+    exact = b.beantwoord(lv01("VES", {"handelsnaam": "Bakkerij Jans"}), AFNEMER)
+    assert nummers(exact) == []
+    deels = b.beantwoord(lv01("VES", {"handelsnaam": ("bakkerij jans", False)}, sortering=2), AFNEMER)
+    assert nummers(deels) == ["000000000001", "000000000003"]
+    accent = b.beantwoord(lv01("VES", {"handelsnaam": ("cafe", False)}), AFNEMER)
+    assert nummers(accent) == ["000000000005"]
+
+
+def test_huisletter_geenwaarde_and_huisnummer_range(config, schema_registry):
+    b, _, _ = beantwoorder(config, schema_registry, store=WINKELS, kvk=WINKELS)
+    zonder_letter = b.beantwoord(lv01("VES", {"verblijfsadres/aoa.postcode": "3511AB", "verblijfsadres/aoa.huisnummer": 5,
+                                              "verblijfsadres/aoa.huisletter": None}), AFNEMER)
+    assert nummers(zonder_letter) == ["000000000001"]
+    bereik = b.beantwoord(lv01("VES", {"verblijfsadres/aoa.postcode": "3511AB"}, vanaf={"verblijfsadres/aoa.huisnummer": 4},
+                               tot={"verblijfsadres/aoa.huisnummer": 12}, sortering=5), AFNEMER)
+    assert nummers(bereik) == ["000000000001", "000000000003", "000000000005"]
+
+
+def test_street_and_town_and_tradename_and_town(config, schema_registry):
+    b, bronnen, _ = beantwoorder(config, schema_registry, kvk=WINKELS)
+    straat = b.beantwoord(lv01("VES", {"verblijfsadres/wpl.woonplaatsNaam": "Utrecht",
+                                       "verblijfsadres/gor.openbareRuimteNaam": "Zuidweg"}, sortering=6), AFNEMER)
+    assert nummers(straat) == ["000000000004"]
+    assert bronnen["kvk"].gevraagd[-1] == {"woonplaats": "Utrecht", "straat": "Zuidweg"}
+    naam = b.beantwoord(lv01("VES", {"handelsnaam": ("Bloemen", False), "verblijfsadres/wpl.woonplaatsNaam": "Utrecht"}),
+                        AFNEMER)
+    assert nummers(naam) == ["000000000004"]
+
+
+def test_afnemerindicatie_placed_for_delivered_objects(config, schema_registry):
+    b, _, geplaatst = beantwoorder(config, schema_registry, kvk=WINKELS[:1])
+    la01 = b.beantwoord(lv01("VES", {"vestigingsNummer": "000000000001"}, afnemerindicatie=True), AFNEMER)
+    assert param(la01, "indicatorAfnemerIndicatie") == "true"
+    assert geplaatst == [(AFNEMER, "VES", ("000000000001",))]
+
+
+def test_slow_kvk_is_stuf058_within_the_timeout(config, schema_registry):
+    b, _, _ = beantwoorder(config, schema_registry, kvk=WINKELS, wacht=2.0)
+    begin = time.monotonic()
+    with pytest.raises(StufFout) as exc:
+        b.beantwoord(lv01("VES", {"vestigingsNummer": "000000000001"}), AFNEMER)
+    assert exc.value.code == "StUF058" and "0.5 s" in exc.value.omschrijving
+    assert time.monotonic() - begin < 1.5
+
+
+def test_kvk_down_is_stuf058_naming_the_ipd_code(config, schema_registry):
+    b, _, _ = beantwoorder(config, schema_registry, fout=BronFout("kvk", "IPD1002", "tijdelijk niet beschikbaar"))
+    with pytest.raises(StufFout) as exc:
+        b.beantwoord(lv01("MAC", {"kvkNummer": "12345678"}), AFNEMER)
+    assert exc.value.code == "StUF058" and "IPD1002" in exc.value.omschrijving
+
+
+def test_selection_no_source_can_search_is_refused(config, schema_registry):
+    b, _, _ = beantwoorder(config, schema_registry, kvk=WINKELS)
+    with pytest.raises(StufFout) as exc:
+        b.beantwoord(lv01("VES", {"sub.telefoonnummer": "0301234567"}), AFNEMER)
+    assert exc.value.code == "StUF058" and "vestigingsNummer" in exc.value.omschrijving
+
+
+def test_unknown_sortering_is_stuf133(config):
+    vraag = type("V", (), {"sortering": 7, "sleutel": None, "entiteittype": "MAC"})()
+    with pytest.raises(StufFout) as exc:
+        ordening.paden(vraag, sorteringen(config.schemas.dir))
+    assert exc.value.code == "StUF133"
