@@ -25,6 +25,8 @@ Files written (all PEM):
   no-serial.pem/.key             no subject serialNumber (no OIN)
   other-ca.pem/.key              valid-looking leaf under other-root.pem, which is NOT in ca.pem
   other-root.pem                 that other root
+  root-ca, domain-ca, tsp-ca     each CA's certificate and key (.pem/.key), to republish CRLs or
+                                 issue more test certificates
 """
 from __future__ import annotations
 
@@ -187,7 +189,8 @@ LEAVES: dict[str, Leaf] = {
                       eku=(ExtendedKeyUsageOID.SERVER_AUTH,)),
     "no-serial": Leaf("no-serial.knoop-esb.test", "Zonder OIN (test)", None),
 }
-EXPECTED = (["ca.pem", "root.crl", "domain.crl", "tsp.crl", "other-root.pem", "other-ca.pem", "other-ca.key"]
+EXPECTED = (["ca.pem", "root.crl", "domain.crl", "tsp.crl", "other-root.pem", "other-ca.pem", "other-ca.key",
+             "root-ca.pem", "root-ca.key", "domain-ca.pem", "domain-ca.key", "tsp-ca.pem", "tsp-ca.key"]
             + [f"{name}{ext}" for name in LEAVES for ext in (".pem", ".key")])
 
 
@@ -224,6 +227,8 @@ def make(out: Path) -> None:
     (out / "other-root.pem").write_bytes(_pem(other_root.cert))
     for name, ca in (("root", root), ("domain", domain), ("tsp", tsp)):
         (out / f"{name}.crl").write_bytes(_crl(ca).public_bytes(serialization.Encoding.PEM))
+        # Kept so tests and operators can republish a CRL or issue more test certificates.
+        _write(out, f"{name}-ca", _pem(ca.cert), ca.key)
     # Written last: the Makefile treats ca.pem as "the PKI is there".
     (out / "ca.pem").write_bytes(_pem(root.cert, domain.cert, tsp.cert))
 

@@ -1,0 +1,84 @@
+"""``knoop-esb pki``: the example PKI and the credentials of the intern profile.
+
+``knoop-esb pki make [--out DIR] [--force]`` makes the throw-away test PKI (certs.example/make_pki.py)
+in ``<data_dir>/pki``; ``knoop-esb pki hash-password`` prints the ``wachtwoord_hash`` of an intern
+afnemer (asked twice without echo, or read from stdin with ``--stdin``); ``knoop-esb pki check``
+verifies a client certificate the way the node does (chain, dates, EKU, CRL, OIN)."""
+from __future__ import annotations
+
+import getpass
+import importlib.util
+import sys
+from pathlib import Path
+
+from knoop_esb import paths
+from knoop_esb.config import Config
+
+
+def register(sub) -> None:
+    parser = sub.add_parser("pki", help="example PKI, client-certificate check, intern password hashes")
+    actions = parser.add_subparsers(dest="pki_action", metavar="ACTION", required=True)
+    make = actions.add_parser("make", help="make the throw-away example PKI (never for production)")
+    make.add_argument("--out", help="directory (default <data_dir>/pki)")
+    make.add_argument("--force", action="store_true", help="replace an existing, still valid PKI")
+    make.set_defaults(func=run_make)
+    hashpw = actions.add_parser("hash-password", help="print a wachtwoord_hash for an intern afnemer")
+    hashpw.add_argument("--stdin", action="store_true", help="read the password from the first line of stdin")
+    hashpw.set_defaults(func=run_hash_password)
+    check = actions.add_parser("check", help="verify a client certificate as the node would")
+    check.add_argument("certificate", help="PEM file (the first certificate is checked)")
+    check.set_defaults(func=run_check)
+
+
+def _make_pki_script():
+    from knoop_esb.cli import CliError
+
+    script = paths.REPO_ROOT / "certs.example" / "make_pki.py"
+    if not script.is_file():
+        raise CliError(f"{script} not found: `pki make` needs a source checkout of knoop-esb")
+    spec = importlib.util.spec_from_file_location("knoop_make_pki", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_make(args, config: Config) -> int:
+    out = args.out or str(paths.pki_dir(config))
+    return _make_pki_script().main(["--out", out] + (["--force"] if args.force else []))
+
+
+def run_hash_password(args, config: Config) -> int:
+    from knoop_esb.cli import CliError
+    from knoop_esb.digikoppeling.intern import hash_password
+
+    if args.stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("wachtwoord: ")
+        if getpass.getpass("nogmaals: ") != password:
+            raise CliError("the two passwords differ")
+    if len(password) < 12:
+        raise CliError("password too short: use at least 12 characters")
+    print(hash_password(password))
+    return 0
+
+
+def run_check(args, config: Config) -> int:
+    from knoop_esb.cli import CliError
+    from knoop_esb.digikoppeling.certificates import CertificateRefused, TrustStore, load_certificates
+    from knoop_esb.digikoppeling.tls import tls_files
+
+    files = tls_files(config)
+    try:
+        cert = load_certificates(Path(args.certificate))[0]
+    except (OSError, ValueError) as exc:
+        raise CliError(f"{args.certificate}: not a certificate ({exc})") from None
+    try:
+        verified = TrustStore(files.trust_anchors, list(files.crl_files)).verify(cert)
+    except CertificateRefused as exc:
+        raise CliError(f"refused ({exc.reason}): {exc}") from None
+    afnemers = {a.oin: a for a in config.afnemers.afnemer}
+    known = afnemers.get(verified.oin)
+    status = f"afnemer, profiel {known.profiel}" if known else "NOT a configured afnemer (StUF052)"
+    print(f"valid: OIN {verified.oin}, chain of {len(verified.chain)}; {status}")
+    return 0
