@@ -85,7 +85,7 @@ def test_WB007_tampered_signature_fails_in_xmlsec1_cli(wss_pki, tmp_path):
     assert result.returncode != 0
 
 
-def _xmlsec_sign(root, wss_pki, parts):
+def _xmlsec_sign(root, wss_pki, parts, inclusive: list[str] | None = None):
     """Sign with python-xmlsec: BST + STR, exc-c14n, RSA-SHA256/SHA256, a reference per part."""
     security = etree.SubElement(root.find(f"{{{SOAP11_ENV}}}Header"), f"{{{WSSE}}}Security",
                                 nsmap={"wsse": WSSE, "wsu": WSU})
@@ -100,12 +100,18 @@ def _xmlsec_sign(root, wss_pki, parts):
     etree.SubElement(timestamp, f"{{{WSU}}}Expires").text = signing.timestamp_text(now + timedelta(minutes=5))
     signature = xmlsec.template.create(root, xmlsec.Transform.EXCL_C14N, xmlsec.Transform.RSA_SHA256)
     security.append(signature)
+    if inclusive:
+        # WSS4J/.NET style: a PrefixList on SignedInfo's CanonicalizationMethod too.
+        xmlsec.template.transform_add_c14n_inclusive_namespaces(
+            signature.find(f"{{{DS}}}SignedInfo/{{{DS}}}CanonicalizationMethod"), inclusive)
     ctx = xmlsec.SignatureContext()
     for element in parts(root, timestamp):
         ref_id = signing.wsu_id(element, "xs")
         ctx.register_id(element, "Id", WSU)
         ref = xmlsec.template.add_reference(signature, xmlsec.Transform.SHA256, uri=f"#{ref_id}")
-        xmlsec.template.add_transform(ref, xmlsec.Transform.EXCL_C14N)
+        transform = xmlsec.template.add_transform(ref, xmlsec.Transform.EXCL_C14N)
+        if inclusive:
+            xmlsec.template.transform_add_c14n_inclusive_namespaces(transform, inclusive)
     key_info = xmlsec.template.ensure_key_info(signature)
     token_ref = etree.SubElement(key_info, f"{{{WSSE}}}SecurityTokenReference")
     etree.SubElement(token_ref, f"{{{WSSE}}}Reference", URI="#X509-xmlsec", ValueType=signing.BST_VALUE_TYPE)
@@ -124,6 +130,17 @@ def test_WB004_python_xmlsec_signature_over_all_parts_accepted(wss_pki):
     raw = _xmlsec_sign(request_envelope(), wss_pki, _all_parts)
     result = verify_envelope(envelope.parse(raw), S, vertrouwen=wss_pki.vertrouwen, peer_oin=SIGNED_OIN)
     assert result.signer_oin == SIGNED_OIN and len(result.signed_ids) == 7
+
+
+def test_WB007_inclusive_namespaces_on_signed_info_accepted(wss_pki):
+    """Peers like WSS4J (DUO/Edukoppeling) put an InclusiveNamespaces PrefixList on SignedInfo."""
+    raw = _xmlsec_sign(request_envelope(), wss_pki, _all_parts, inclusive=["soapenv", "wsa", "BG"])
+    assert b"InclusiveNamespaces" in raw
+    result = verify_envelope(envelope.parse(raw), S, vertrouwen=wss_pki.vertrouwen, peer_oin=SIGNED_OIN)
+    assert result.signer_oin == SIGNED_OIN
+    tampered = raw.replace(b"123456789</BG:inn.nnpId>", b"987654321</BG:inn.nnpId>")
+    with pytest.raises(errors.GewijzigdeInhoud):
+        verify_envelope(envelope.parse(tampered), S, vertrouwen=wss_pki.vertrouwen, peer_oin=SIGNED_OIN)
 
 
 def _zeep_binary_signature(wss_pki, root):
