@@ -1,6 +1,21 @@
 from dataclasses import dataclass, field
 
-from knoop_esb.config.loader import doc, section
+from knoop_esb.config.loader import ConfigError, doc, section
+
+
+@dataclass(frozen=True)
+class Autorisatie:
+    """One doelbinding rule: this afnemer may send ``berichtcode`` about ``entiteittype``, selecting
+    on ``selectie`` keys, and receives only ``attributen`` and ``relaties``. ``"*"`` means all;
+    an empty list means none. Paths are StUF-BG element names below the object, joined by "/"
+    (``handelsnaam``, ``verblijfsadres/aoa.postcode``, ``verblijfsadres`` = the whole group)."""
+
+    berichtcode: str = "*"
+    entiteittype: str = "*"
+    selectie: list[str] = field(default_factory=lambda: ["*"])
+    attributen: list[str] = field(default_factory=lambda: ["*"])
+    relaties: list[str] = field(default_factory=lambda: ["*"])
+    doel: str = ""
 
 
 @dataclass(frozen=True)
@@ -15,6 +30,11 @@ class Afnemer:
     # Only for profiel = "intern" (server-auth TLS + HTTP Basic); never set for Digikoppeling profiles.
     gebruikersnaam: str = ""
     wachtwoord_hash: str = ""
+    # Doelbinding, default deny: named profiles (``["handelsregister"]`` = every Handelsregister
+    # bericht with every attribute) plus inline rules [[afnemers.afnemer.autorisatie]].
+    autorisatieprofielen: list[str] = field(default_factory=list)
+    autorisatie: list[Autorisatie] = field(default_factory=list)
+    doel: str = ""
 
 
 @section("afnemers")
@@ -22,4 +42,13 @@ class Afnemer:
 class AfnemersConfig:
     """Known afnemers (subscribers). The store holds more, managed with `knoop-esb afnemers`."""
 
-    afnemer: list[Afnemer] = doc("Array of tables [[afnemers.afnemer]] with oin, naam, profiel, applicatie, kennisgeving_url (and gebruikersnaam, wachtwoord_hash for profiel \"intern\" only).", default_factory=list)
+    afnemer: list[Afnemer] = doc("Array of tables [[afnemers.afnemer]] with oin, naam, profiel, applicatie, kennisgeving_url (gebruikersnaam, wachtwoord_hash for profiel \"intern\" only; doelbinding: autorisatieprofielen = [\"handelsregister\"] and/or [[afnemers.afnemer.autorisatie]] rules, doel). Without any autorisatie an afnemer may ask nothing.", default_factory=list)
+
+    def validate(self, config) -> None:
+        from knoop_esb.afnemers.profielen import PROFIELEN
+
+        for i, afnemer in enumerate(self.afnemer):
+            for naam in afnemer.autorisatieprofielen:
+                if naam not in PROFIELEN:
+                    raise ConfigError(f"afnemers.afnemer[{i}].autorisatieprofielen",
+                                      f"unknown profile {naam!r}; known: {', '.join(sorted(PROFIELEN))}")
