@@ -85,7 +85,9 @@ def test_afnemer_override_wins_for_that_afnemer_only(routing_config):
     assert table.route("nnpLv01", "NNP", AFNEMER).max_age == timedelta(0)
     assert [s.naam for s in table.route("nnpLv01", "NNP", "00000099000000000999").chain] == ["store", "kvk"]
     assert table.route("nnpLv01", "NNP").max_age == timedelta(days=30)
-    assert table.route("macLv01", "MAC") is None
+    # Routes not configured keep the default chain.
+    assert [s.naam for s in table.route("macLv01", "MAC").chain] == ["store", "kvk"]
+    assert table.route("nnpLv03", "NNP") is None
 
 
 def test_fanout_step_names_each_upstream(routing_config):

@@ -95,11 +95,12 @@ def routes(config) -> list[Route]:
     """The routes of ``config``, checked; raises ConfigError naming the route and StUF foutcode."""
     rc = config.routes
     standaard = duur(rc.default_max_age, "routes.default_max_age")
-    tabellen = list(rc.route) or [_standaard(b, e, rc) for b, e in STANDAARD_ROUTES]
+    eigen = {(r.berichtcode, r.entiteittype.upper()) for r in rc.route if not r.afnemer}
+    standaard_routes = [_standaard(b, e) for b, e in STANDAARD_ROUTES if (b, e) not in eigen]
     result: list[Route] = []
     gezien: set[tuple] = set()
-    for i, r in enumerate(tabellen):
-        sleutel = f"routes.route[{i}]" if rc.route else "routes.default_chain"
+    for i, r in enumerate(list(rc.route) + standaard_routes):
+        sleutel = f"routes.route[{i}]" if i < len(rc.route) else "routes.default_chain"
         max_age = duur(r.max_age, f"{sleutel}.max_age") if r.max_age else standaard
         chain = tuple(stap(n) for n in (r.chain or rc.default_chain))
         route = Route(r.berichtcode, r.entiteittype.upper(), chain, max_age, r.afnemer or None)
@@ -131,7 +132,7 @@ def valideer(config) -> None:
             raise ConfigError(f"{sleutel}.entiteittypen", "name the entiteittypen this upstream answers (e.g. [\"NPS\"])")
 
 
-def _standaard(berichtcode: str, entiteittype: str, rc):
+def _standaard(berichtcode: str, entiteittype: str):
     from knoop_esb.config.routes import Route as RouteTabel
 
     return RouteTabel(berichtcode=berichtcode, entiteittype=entiteittype)

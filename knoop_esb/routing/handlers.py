@@ -1,0 +1,74 @@
+"""BeantwoordVraag handlers for the vraagberichten the node proxies to upstream StUF services.
+
+The node answers Handelsregister questions (NNP, MAC, VES) itself (``knoop_esb.vraag``); every other
+StUF-BG 03.10 vraagbericht is answered only when a route sends it to upstream StUF services, e.g.
+``npsLv01`` → a BRP provider. Without such a route the afnemer gets Fo02 StUF025/StUF031 from the
+route table, as for any unsupported bericht. The answer is the node's own La0x (``relay``),
+validated against the official schema like everything the node emits.
+"""
+from __future__ import annotations
+
+import threading
+
+from lxml import etree
+
+from knoop_esb import logs, paths
+from knoop_esb.endpoints import handlers
+from knoop_esb.endpoints.request import StufRequest
+from knoop_esb.routing import relay
+from knoop_esb.routing.chain import Router
+from knoop_esb.routing.sources.base import Vraag
+from knoop_esb.routing.table import RouteTable
+from knoop_esb.stuf import foutcodes, schemas
+from knoop_esb.stuf import stuurgegevens as sg
+from knoop_esb.stuf.fouten import SchemaFout, StufFout
+from knoop_esb.stuf.ns import BG, q
+
+log = logs.get("knoop_esb.routing")
+
+# Entities of the StUF-BG 03.10 vraagAntwoord schema (bg0310_msg_vraagAntwoord.xsd) with their
+# vraagberichten; NNP, MAC and VES are the node's own (knoop_esb.vraag).
+_LV01_03_05_07 = ("aoa", "brt", "gem", "gor", "hhd", "ire", "koz", "kwd", "kza", "nps", "opr", "pnd", "rsd",
+                  "sbd", "tdl", "tgo", "wdl", "wgd", "woz", "wpl", "wrd", "wyk", "zkr", "zra")
+_ALLEEN_LV01 = ("acd", "arv", "avr", "kgm", "lnd", "nat", "rds", "rps", "srv", "sub", "vbt")
+PROXY_BERICHTEN = tuple(sorted(
+    [f"{e}Lv0{n}" for e in _LV01_03_05_07 for n in (1, 3, 5, 7)] + [f"{e}Lv01" for e in _ALLEEN_LV01]
+    + ["wdoLv01", "wdoLv03", "wdoLv07"]))
+
+_routers: dict[int, tuple[object, Router]] = {}
+_lock = threading.Lock()
+
+
+def proxy_router(config) -> Router:
+    """The route table with only the upstream sources started (built once per configuration)."""
+    found = _routers.get(id(config))
+    if found is None or found[0] is not config:
+        from knoop_esb.routing.sources.upstream import UpstreamSource
+
+        with _lock:
+            bronnen = {f"upstream:{u.name}": UpstreamSource.from_config(u, config) for u in config.routes.upstream}
+            found = (config, Router(RouteTable.from_config(config), bronnen))
+            _routers[id(config)] = found
+    return found[1]
+
+
+def beantwoord_via_upstream(request: StufRequest) -> etree._Element:
+    config = request.config
+    naam = etree.QName(request.body).localname
+    entiteittype = (request.stuurgegevens.entiteittype or naam[:3]).upper()
+    vraag = Vraag(naam, entiteittype, afnemer=request.peer.oin, element=request.body)
+    antwoord = proxy_router(config).beantwoord(vraag)
+    node = sg.Systeem(organisatie=config.node.oin, applicatie=config.node.applicatie)
+    la = relay.antwoordbericht(request.body, antwoord, node)
+    if config.schemas.validate_outgoing:
+        try:
+            schemas.registry(paths.schemas_dir(config)).validate(la)
+        except SchemaFout as fout:
+            log.error("upstream_antwoord_ongeldig", bericht=naam, bron=antwoord.bron, fout=fout.omschrijving)
+            raise StufFout(foutcodes.STUF058, f"antwoord van {antwoord.bron} voldoet niet aan het schema",
+                           details=fout.omschrijving) from None
+    return la
+
+
+for _bericht in PROXY_BERICHTEN:
+    handlers.register(q(BG, _bericht), beantwoord_via_upstream)
