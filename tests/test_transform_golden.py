@@ -11,13 +11,14 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from knoop_esb.transform import emit, kvk
+from knoop_esb.transform import emit, kvk, stufhr
 from knoop_esb.transform.model import NietNatuurlijkPersoon
 from tests.fixtures.transform import la01
 
 GOLDEN = Path(__file__).parent / "golden" / "transform"
 KVK_CONNECT = Path("/work/shared/kvk/fixtures-kvk-connect")
 CASES = sorted(p.stem for p in (GOLDEN / "input").glob("*.json"))
+HR_CASES = sorted(p.stem for p in (GOLDEN / "input").glob("*.xml"))
 
 
 def _berichten(model) -> list[etree._Element]:
@@ -51,6 +52,12 @@ def test_golden_kvk(naam, bg_validator):
     data = json.loads((GOLDEN / "input" / f"{naam}.json").read_text(encoding="utf-8"))
     model = kvk.basisprofiel(data["basisprofiel"], vestigingen=data.get("vestigingen"),
                              vestigingsprofielen=tuple(data.get("vestigingsprofielen", ())))
+    _vergelijk(naam, _berichten(model), bg_validator)
+
+
+@pytest.mark.parametrize("naam", HR_CASES)
+def test_golden_stufhr(naam, bg_validator):
+    model = stufhr.maatschappelijke_activiteit((GOLDEN / "input" / f"{naam}.xml").read_bytes())
     _vergelijk(naam, _berichten(model), bg_validator)
 
 

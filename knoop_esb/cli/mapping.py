@@ -1,0 +1,57 @@
+"""``knoop-esb mapping coverage``: which rows of the VNG mapping StUF-HR 0300 → StUF-BG 0310 the
+transform tables implement, per sheet, read from the VNG csv files (never copied into the repo)."""
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from knoop_esb.paths import REPO_ROOT
+from knoop_esb.transform.dekking import BLADEN, Dekking, dekking, vng_rijen
+from knoop_esb.transform.tabellen import GEIMPLEMENTEERD, NIET_GEMAPT
+
+
+def standaard_map() -> Path:
+    env = os.environ.get("KNOOP_MAPPING_DIR")
+    return Path(env) if env else REPO_ROOT.parent / "shared" / "nhr-mapping" / "csv"
+
+
+def lees_dekking(map_: Path) -> list[Dekking]:
+    from knoop_esb.cli import CliError
+
+    out = []
+    for blad in BLADEN:
+        pad = map_ / f"{blad}.csv"
+        if not pad.is_file():
+            raise CliError(f"mapping sheet {pad} not found (use --mapping-dir DIR with the VNG csv files)")
+        rijen = vng_rijen(blad, pad.read_text(encoding="utf-8"))
+        out.append(dekking(blad, rijen, GEIMPLEMENTEERD, NIET_GEMAPT))
+    return out
+
+
+def _coverage(args: argparse.Namespace, config: object) -> int:
+    resultaten = lees_dekking(Path(args.mapping_dir) if args.mapping_dir else standaard_map())
+    for d in resultaten:
+        mapbaar = len(d.geimplementeerd) + len(d.niet_gemapt) + len(d.ontbreekt)
+        print(f"{d.blad} → {BLADEN[d.blad]}: {len(d.geimplementeerd)}/{mapbaar} mappable rows implemented, "
+              f"{len(d.niet_gemapt)} left out with a reason, {len(d.ontbreekt)} missing")
+        if args.verbose:
+            for rij in d.geimplementeerd:
+                print(f"  ok       {rij.id} → {rij.doel}")
+            for rij, reden in d.niet_gemapt:
+                print(f"  left out {rij.id} → {rij.doel}: {reden}")
+        for rij in d.ontbreekt:
+            print(f"  MISSING  {rij.id} → {rij.doel} (line {rij.regel})")
+        for claim in d.onbekend:
+            print(f"  UNKNOWN  {claim}: claimed by the tables but not in the sheet")
+    return 1 if any(d.ontbreekt or d.onbekend for d in resultaten) else 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("mapping", help="the VNG HR→BG mapping as implemented by knoop_esb.transform")
+    sub = parser.add_subparsers(dest="mapping_command", metavar="ACTION", required=True)
+    cov = sub.add_parser("coverage", help="per sheet, which VNG mapping rows are implemented")
+    cov.add_argument("--mapping-dir", metavar="DIR",
+                     help="directory with the VNG csv sheets (default: $KNOOP_MAPPING_DIR or ../shared/nhr-mapping/csv)")
+    cov.add_argument("-v", "--verbose", action="store_true", help="list every row")
+    cov.set_defaults(func=_coverage)
