@@ -111,9 +111,10 @@ def test_schema_invalid_body_is_StUF055(node):
 
 
 def test_unknown_body_element_is_StUF025(node):
-    body = etree.Element(f"{{{BG}}}npsLv01")
-    etree.SubElement(etree.SubElement(body, f"{{{BG}}}stuurgegevens"), f"{{{STUF}}}berichtcode").text = "Lv01"
-    response = post(node, soap_envelope(body, to=node.url(BV)), action=f"{BG}/npsLv01")
+    # npsLv02 (an asynchronous vraag): no handler on BeantwoordVraag. npsLv01 has one (routing.handlers).
+    body = etree.Element(f"{{{BG}}}npsLv02")
+    etree.SubElement(etree.SubElement(body, f"{{{BG}}}stuurgegevens"), f"{{{STUF}}}berichtcode").text = "Lv02"
+    response = post(node, soap_envelope(body, to=node.url(BV)), action=f"{BG}/npsLv02")
     assert fault_code(response) == ("Fo02Bericht", "StUF025")
 
 
