@@ -13,6 +13,8 @@ from typing import Any
 from knoop_esb.transform.fout import MappingFout
 
 _WS = re.compile(r"\s+")
+# Characters XML 1.0 cannot carry (C0 controls other than tab/newline/CR, surrogates, U+FFFE/FFFF).
+_NIET_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _DATUM = re.compile(r"^\d{8}$")
 _TIJDSTIP = re.compile(r"^\d{8,17}$")
 
@@ -21,7 +23,7 @@ def tekst(value: Any) -> str | None:
     """Trimmed text with inner whitespace runs collapsed; empty → None."""
     if value is None or isinstance(value, (dict, list)):
         return None
-    text = _WS.sub(" ", str(value)).strip()
+    text = _WS.sub(" ", _NIET_XML.sub("", str(value))).strip()
     return text or None
 
 
