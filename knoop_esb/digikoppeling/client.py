@@ -20,7 +20,9 @@ from cryptography import x509
 from zeep.plugins import Plugin
 
 from knoop_esb.digikoppeling import wsa, xmlenc, zeep_compat
-from knoop_esb.digikoppeling.errors import OngeldigeSignatureConfirmation, OngeldigeWsaWaarde
+from knoop_esb.digikoppeling.errors import (
+    OngeldigeSignatureConfirmation, OngeldigeWsaWaarde, OntbrekendeWsaHeader,
+)
 from knoop_esb.digikoppeling.profiles import WusProfiel, profiel as wus_profiel
 from knoop_esb.digikoppeling.signing import Ondertekenaar, sign_envelope, signature_value
 from knoop_esb.digikoppeling.verify import verify_envelope
@@ -56,6 +58,8 @@ class WusAddressingPlugin(Plugin):
     def ingress(self, envelope, http_headers, operation):
         addressing = wsa.parse(envelope)
         sent = getattr(self._sent, "message_id", None)
+        if addressing.relates_to is None and not _is_fault(envelope):
+            raise OntbrekendeWsaHeader("response has no wsa:RelatesTo (WA001)", bp_code="0008")
         if addressing.relates_to is not None and addressing.relates_to != sent:
             raise OngeldigeWsaWaarde(f"response wsa:RelatesTo {addressing.relates_to} is not our MessageID {sent}",
                                      bp_code="0008")
