@@ -37,7 +37,9 @@ def protocolleerder(registry: Registry, database) -> Callable[[Any], None]:
     def protocolleer(levering: Any) -> None:
         if not levering.sleutels:
             return
-        besluit = autorisatie.mag_vragen(registry.get(levering.afnemer), levering.berichtcode, levering.entiteittype)
+        # The doel is that of the rule the vraag was allowed by: La01 answers a Lv01.
+        code = autorisatie.berichtcode_van(levering.berichtcode).replace("La", "Lv", 1)
+        besluit = autorisatie.mag_vragen(registry.get(levering.afnemer), code, levering.entiteittype)
         with database.session() as session:
             protocol.protocolleer(
                 session, afnemer_oin=levering.afnemer, berichtcode=levering.berichtcode,
