@@ -31,9 +31,10 @@ class TokenBucket:
         while True:
             with self._lock:
                 self._refill()
-                if self._tokens >= 1:
-                    self._tokens -= 1
+                # The tolerance keeps float rounding from spinning on a token of 0.9999999.
+                if self._tokens >= 1 - 1e-9:
+                    self._tokens = max(0.0, self._tokens - 1)
                     return waited
-                delay = (1 - self._tokens) / self.rate
+                delay = max((1 - self._tokens) / self.rate, 1e-6)
             self._sleep(delay)
             waited += delay
