@@ -111,7 +111,7 @@ def test_schema_invalid_body_is_StUF055(node):
 
 
 def test_unknown_body_element_is_StUF025(node):
-    # npsLv02 (an asynchronous vraag): no handler on BeantwoordVraag. npsLv01 has one (routing.handlers).
+    # npsLv02 (an asynchronous vraag): no handler on BeantwoordVraag. onbekendLv01 has one (routing.handlers).
     body = etree.Element(f"{{{BG}}}npsLv02")
     etree.SubElement(etree.SubElement(body, f"{{{BG}}}stuurgegevens"), f"{{{STUF}}}berichtcode").text = "Lv02"
     response = post(node, soap_envelope(body, to=node.url(BV)), action=f"{BG}/npsLv02")
@@ -164,11 +164,11 @@ def test_invalid_outgoing_answer_is_StUF058_and_logged_as_defect(node, captured_
 
 
 def test_ontvang_asynchroon_refusal_is_Fo03(node):
-    body = etree.Element(f"{{{BG}}}npsLk01")
+    body = etree.Element(f"{{{BG}}}onbekendLk01")
     sg = etree.SubElement(body, f"{{{BG}}}stuurgegevens")
     etree.SubElement(sg, f"{{{STUF}}}berichtcode").text = "Lk01"
     etree.SubElement(sg, f"{{{STUF}}}referentienummer").text = "lk-1"
-    response = post(node, soap_envelope(body, to=node.url(OA)), path=OA, action=f"{BG}/npsLk01")
+    response = post(node, soap_envelope(body, to=node.url(OA)), path=OA, action=f"{BG}/onbekendLk01")
     assert response.status_code == 500
     assert fault_code(response) == ("Fo03Bericht", "StUF025")
     fo03 = etree.fromstring(response.content).find(f".//{{{STUF}}}Fo03Bericht")
