@@ -105,6 +105,9 @@ class WusMiddleware:
             log.warning("request refused", code=fout.stuf_code, afnemer=getattr(peer, "oin", None),
                         profiel=context.profiel.naam, **{k: v for k, v in fout.log_fields().items() if k != "stuf_code"})
             return self._refuse(environ, start_response, fout, context)
+        except Exception:  # a bug or a library surprise: StUF058, traceback only in the log
+            log.exception("WS-Addressing/WS-Security processing failed", afnemer=getattr(peer, "oin", None))
+            return self._refuse(environ, start_response, WusFout("interne fout bij WS-Security-verwerking"), context)
         environ["knoop.wsa"] = context.addressing
         environ["knoop.wss"] = context.wss
         environ["wsgi.input"] = io.BytesIO(body)

@@ -79,8 +79,20 @@ class StoreReplayCache:
         self._db = database
         self._count = 0
         self._lock = threading.Lock()
+        self._fallback = MemoryReplayCache()
 
     def remember(self, signer_oin, message_id, expires_at, now=None) -> None:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            self._remember(signer_oin, message_id, expires_at, now)
+        except SQLAlchemyError as exc:
+            # The store is unreachable: keep refusing replays within this process rather than
+            # refusing all signed traffic.
+            _log.warning("replay cache store unavailable; using memory", error=str(exc).splitlines()[0])
+            self._fallback.remember(signer_oin, message_id, expires_at, now)
+
+    def _remember(self, signer_oin, message_id, expires_at, now) -> None:
         from sqlalchemy import delete
         from sqlalchemy.exc import IntegrityError
 
