@@ -70,8 +70,9 @@ def test_zoeken_ongeldige_parameter_is_kvkfout(kvk_client):
 
 def test_zoeken_inactieve_registraties(kvk_client):
     assert kvk_client.zoeken(kvkNummer="99100029")["resultaten"] == []
-    [item] = kvk_client.zoeken(kvkNummer="99100029", inclusiefInactieveRegistraties=True)["resultaten"]
-    assert item["actief"] == "Nee"
+    items = kvk_client.zoeken(kvkNummer="99100029", inclusiefInactieveRegistraties=True)["resultaten"]
+    assert {i["type"] for i in items} == {"rechtspersoon", "hoofdvestiging"}
+    assert {i["actief"] for i in items} == {"Nee"}
 
 
 def test_basisprofiel(kvk_client):

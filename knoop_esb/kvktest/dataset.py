@@ -211,7 +211,11 @@ def _knoop_companies() -> list[Company]:
         _many("99100002", "Knoop Test BV Grootfiliaal", 2500, "971000"),
         _simple("99100010", "Knoop Test Buitenland BV", *BV,
                 [Vestiging("990099100101", "99100010", "Knoop Test Buitenland BV", (buitenland,))]),
-        _one("99100029", "Knoop Test Opgeheven VOF", *VOF, rsin=False, datum_einde="20240630"),
+        _simple("99100029", "Knoop Test Opgeheven BV", *BV, [Vestiging(
+            "990099100029", "99100029", "Knoop Test Opgeheven BV",
+            (_adres("Stationsweg", 8, "3811MK", "Amersfoort"),
+             Adres("correspondentieadres", postcode="3800AA", postbusnummer=100, plaats="Amersfoort")),
+            datum_einde="20240630")], datum_einde="20240630"),
         _simple("99100037", "Knoop Test Overdracht VOF", *VOF, [], rsin=False, datum_einde="20250301",
                 voortgezet_door="99100045"),
         _one("99100045", "Knoop Test Overdracht Eenmanszaak", *EMZ, nummer="990099100371", rsin=False,

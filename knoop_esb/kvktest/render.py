@@ -32,6 +32,8 @@ def volledig_adres(adres: Adres) -> str:
         return f"{adres.straat_huisnummer} {adres.postcode_woonplaats} {adres.land}"
     if adres.afgeschermd:
         return ""
+    if adres.postbusnummer is not None:
+        return f"Postbus {adres.postbusnummer} {adres.postcode} {adres.plaats}"
     nummer = f"{adres.huisnummer}{(' ' + adres.huisletter) if adres.huisletter else ''}"
     return f"{adres.straatnaam} {nummer} {adres.postcode} {adres.plaats}"
 
@@ -43,8 +45,11 @@ def adres(a: Adres, geo_data: bool) -> dict:
         return body
     if a.afgeschermd:     # a shielded address shows only that it is shielded
         return body
-    body.update(straatnaam=a.straatnaam, huisnummer=a.huisnummer, huisletter=a.huisletter or "",
-                postcode=a.postcode, plaats=a.plaats, land=a.land)
+    if a.postbusnummer is not None:
+        body.update(postcode=a.postcode, postbusnummer=a.postbusnummer, plaats=a.plaats, land=a.land)
+    else:
+        body.update(straatnaam=a.straatnaam, huisnummer=a.huisnummer, huisletter=a.huisletter or "",
+                    postcode=a.postcode, plaats=a.plaats, land=a.land)
     if geo_data:
         body["geoData"] = geo(a)
     return body
