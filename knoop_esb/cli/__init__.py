@@ -17,6 +17,7 @@ COMMANDS = [
     "db",
     "pki",
     "kvk_testserver",
+    "kvk",
     "afnemers",
     "protocol",
     "mapping",

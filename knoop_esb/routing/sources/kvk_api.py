@@ -56,6 +56,16 @@ class KvkApiClient:
             bucket=TokenBucket(kvk.rate_per_second, kvk.rate_burst), **transport_options)
         return cls(transport, PaidPolicy(kvk.allow_paid, kvk.monthly_paid_limit))
 
+    @classmethod
+    def for_node(cls, config, *, base_url: str | None = None) -> "KvkApiClient":
+        """The node's client: configured from ``[kvk]`` and logging every call in the store's
+        ``kvk_request`` table (weekly counters, monthly cost, the monthly paid-call limit)."""
+        from knoop_esb.routing.sources.kvk_store_recorder import StoreRecorder
+        from knoop_esb.store.db import database
+
+        recorder = StoreRecorder(database(config), price_per_call=config.kvk.price_per_call)
+        return cls.from_config(config.kvk, base_url=base_url, recorder=recorder)
+
     def close(self) -> None:
         self.transport.close()
 

@@ -12,6 +12,10 @@ from typing import Callable
 from knoop_esb.routing.sources.kvk_errors import KvkBetaaldGeweigerd
 
 PAID_APIS = frozenset({"basisprofiel", "vestigingsprofiel", "naamgeving"})
+# Every endpoint name the client records (the kvk_request table also holds Handelsdata credits).
+ENDPOINTS = ("zoeken", "basisprofiel", "basisprofiel.eigenaar", "basisprofiel.hoofdvestiging",
+             "basisprofiel.vestigingen", "vestigingsprofiel", "naamgeving", "mutatieservice.abonnementen",
+             "mutatieservice.signalen", "mutatieservice.signaal")
 
 
 def is_paid(endpoint: str) -> bool:

@@ -1,0 +1,41 @@
+"""``knoop-esb kvk usage``: KVK calls per week and per month with their cost, from the call log
+in the store (KVK sends no spending alerts: "Keep an eye on the number of inquiries yourself")."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from knoop_esb.routing.sources.kvk_recorder import monthly_cost, month_start, weekly_usage
+
+
+def register(sub) -> None:
+    parser = sub.add_parser("kvk", help="KVK API usage: calls per week, paid calls and cost per month")
+    actions = parser.add_subparsers(dest="kvk_action", metavar="ACTION", required=True)
+    usage = actions.add_parser("usage", help="calls per ISO week and cost per month, per API key")
+    usage.add_argument("--months", type=int, default=3, help="how many calendar months back (default 3)")
+    usage.set_defaults(func=run_usage)
+
+
+def run_usage(args, config) -> int:
+    from knoop_esb.cli import CliError
+    from knoop_esb.routing.sources.kvk_store_recorder import StoreRecorder
+    from knoop_esb.store.db import database
+
+    if args.months < 1:
+        raise CliError("--months must be at least 1")
+    since = month_start(datetime.now(timezone.utc))
+    for _ in range(args.months - 1):
+        since = month_start(since - timedelta(days=1))
+    try:
+        calls = StoreRecorder(database(config)).calls_since(since)
+    except Exception as exc:  # noqa: BLE001 - any database failure is one line for the operator
+        raise CliError(f"cannot read the KVK call log: {str(exc).splitlines()[0]}") from None
+    print(f"KVK calls since {since:%Y-%m-%d} (paid = billable Basisprofiel/Vestigingsprofiel/Naamgeving answers)")
+    print(f"{'week':10} {'key':24} {'calls':>8} {'paid':>8} {'errors':>8}")
+    for row in weekly_usage(calls):
+        print(f"{row.periode:10} {row.key_id:24} {row.calls:8d} {row.paid:8d} {row.errors:8d}")
+    print(f"{'month':10} {'key':24} {'calls':>8} {'paid':>8} {'cost (EUR)':>12}")
+    for row in monthly_cost(calls, price_per_call=config.kvk.price_per_call, monthly_fee=config.kvk.monthly_fee):
+        print(f"{row.periode:10} {row.key_id:24} {row.calls:8d} {row.paid:8d} {row.kosten:12.2f}")
+    if not calls:
+        print("no KVK calls recorded")
+    return 0
