@@ -207,3 +207,13 @@ def test_WB013_refusal_is_signed_for_signed_profile(wus_node, seen):
     root = envelope.parse(response.content)
     assert root.find(f"{{{SOAP11_ENV}}}Header/{{{WSSE}}}Security") is not None
     assert wsa.parse(root).action == wsa.FAULT_ACTION
+
+
+def test_WB010_signer_tls_and_zender_are_one_party(wus_node, seen):
+    """Signer = TLS peer is checked here; zender/organisatie = TLS peer by the pipeline behind it."""
+    def other_zender(root):
+        organisatie = root.find(f".//{{{STUF}}}zender/{{{STUF}}}organisatie")
+        organisatie.text = SE_OIN
+
+    details = _refused(_post(wus_node, S_OIN, _signed(wus_node, S_OIN, mutate=other_zender)), "zender", "StUF052")
+    assert SE_OIN in details

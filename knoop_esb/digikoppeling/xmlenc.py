@@ -24,8 +24,8 @@ from lxml import etree
 from knoop_esb.digikoppeling.errors import (
     AlgoritmeNietToegestaan, OntsleutelingMislukt, VersleutelingVereist,
 )
-from knoop_esb.digikoppeling.profiles import AES128_GCM, AES256_GCM, RSA_OAEP, RSA_OAEP_MGF1P, WusProfiel
-from knoop_esb.stuf.ns import DS, SOAP11_ENV, WSSE, WSU, XENC, XENC11
+from knoop_esb.digikoppeling.profiles import AES128_GCM, AES256_GCM, RSA_OAEP_MGF1P, WusProfiel
+from knoop_esb.stuf.ns import DS, SOAP11_ENV, WSSE, XENC, XENC11
 
 __all__ = ["encrypt_body", "decrypt_body", "is_encrypted"]
 
