@@ -109,3 +109,25 @@ def test_TLS001_server_presents_full_chain_and_oin(node):
 
     cert = x509.load_der_x509_certificate(der)
     assert cert.subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)[0].value == "00000099000000000000"
+
+
+def test_silent_client_does_not_block_the_handshakes_of_others(node):
+    import socket
+    import time
+
+    # cheroot handshakes in its accept loop: a silent client may hold it up for the handshake
+    # timeout (5 s), never for the 60 s idle timeout, so a client allowing 20 s still gets in.
+    silent = socket.create_connection(("127.0.0.1", node.server.port))
+    try:
+        time.sleep(0.2)
+        with node.client("afnemer-demo", timeout=20) as client:
+            assert client.get(node.url("/health")).status_code == 200
+    finally:
+        silent.close()
+
+
+def test_plain_http_to_the_tls_port_is_refused_and_logged(node, captured_logs):
+    with pytest.raises(httpx.TransportError):
+        with httpx.Client() as client:
+            client.get(f"http://127.0.0.1:{node.server.port}/health")
+    wait_for_log(captured_logs, event="tls handshake refused", reason="plain-http")

@@ -22,6 +22,7 @@ from knoop_esb.digikoppeling.intern import PROFIEL as INTERN
 
 log = logs.get("knoop_esb.tls")
 
+HANDSHAKE_TIMEOUT_SECONDS = 5.0
 _VERSIONS = {"1.2": ssl.TLSVersion.TLSv1_2, "1.3": ssl.TLSVersion.TLSv1_3}
 
 
@@ -102,6 +103,7 @@ _REASONS = (
     ("version too low", "protocol-version"),
     ("no shared cipher", "cipher"),
     ("http request", "plain-http"),
+    ("timed out", "timeout"),
 )
 
 
@@ -127,6 +129,9 @@ class LoggingSSLAdapter(BuiltinSSLAdapter):
             peer = "%s:%s" % sock.getpeername()[:2]
         except OSError:
             peer = "?"
+        # cheroot handshakes in its accept loop: a client that connects and stays silent must not
+        # hold up everyone else for the whole idle timeout (cheroot re-applies that afterwards).
+        sock.settimeout(HANDSHAKE_TIMEOUT_SECONDS)
         try:
             return super().wrap(sock)
         except Exception as exc:
