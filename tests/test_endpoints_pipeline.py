@@ -191,3 +191,10 @@ def test_get_on_service_address_and_unknown_path(node):
         assert client.get(node.url(BV)).status_code == 405
         assert client.get(node.url("/nope")).status_code == 404
         assert client.post(node.url("/nope"), content=b"<x/>").status_code == 404
+
+
+def test_ontvang_asynchroon_malformed_xml_is_Fo03_StUF055(node):
+    response = post(node, b"<niet-af", path=OA, action="")
+    assert response.status_code == 500
+    assert fault_code(response) == ("Fo03Bericht", "StUF055")
+    _no_traceback(response)
