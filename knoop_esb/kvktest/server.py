@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import ssl
 import threading
 import time
 from collections import Counter
@@ -59,8 +60,12 @@ class KvkTestServer(ThreadingHTTPServer):
     allow_reuse_address = True
 
     def __init__(self, address, *, api_keys=(), data: Dataset | None = None, seed: str = "knoop",
-                 signaal_interval: float = 30.0, clock=None):
+                 signaal_interval: float = 30.0, clock=None, ssl_context=None):
         super().__init__(address, KvkHandler)
+        if ssl_context is not None:
+            # Handshake in the handler thread, so one stalled client cannot block accept().
+            self.socket = ssl_context.wrap_socket(self.socket, server_side=True, do_handshake_on_connect=False)
+        self.scheme = "https" if ssl_context is not None else "http"
         self.data = data or dataset()
         self.api_keys = {TEST_API_KEY, *(k for k in api_keys if k)}
         self.mutaties = Mutatieservice(self.data, seed=seed, interval=signaal_interval, clock=clock)
@@ -69,9 +74,20 @@ class KvkTestServer(ThreadingHTTPServer):
         self.stats_lock = threading.Lock()
 
 
+    def handle_error(self, request, client_address) -> None:
+        # A client that refuses our certificate or hangs up mid-request is part of the tests.
+        log.debug("kvktest.verbinding_afgebroken", client=str(client_address))
+
+
 class KvkHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: KvkTestServer
+
+    def setup(self) -> None:
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.settimeout(10)
+            self.request.do_handshake()
+        super().setup()
 
     def log_message(self, format, *args) -> None:      # noqa: A002 - stdlib signature
         log.debug("kvktest.verzoek", regel=format % args)
@@ -106,7 +122,7 @@ class KvkHandler(BaseHTTPRequestHandler):
         path, prefix = parts.path, ""
         if path.startswith("/test/"):
             path, prefix = path[len("/test"):], "/test"
-        base = f"http://{self.headers.get('Host', '%s:%s' % self.server.server_address[:2])}{prefix}"
+        base = f"{self.server.scheme}://{self.headers.get('Host', '%s:%s' % self.server.server_address[:2])}{prefix}"
         return path, base, parse_qs(parts.query, keep_blank_values=False)
 
     # -- HTTP verbs ---------------------------------------------------------------------------
@@ -256,12 +272,13 @@ def make_server(host: str = "127.0.0.1", port: int = 0, **options) -> KvkTestSer
 
 def start_in_thread(host: str = "127.0.0.1", port: int = 0, **options):
     """Serve in a daemon thread; returns ``(base_url, stop)``. ``options``: ``api_keys`` (accepted
-    besides the public test key), ``seed`` and ``signaal_interval`` (Mutatieservice), ``clock``."""
+    besides the public test key), ``seed`` and ``signaal_interval`` (Mutatieservice), ``clock``,
+    ``ssl_context`` (serve HTTPS, to test the client's TLS trust)."""
     server = make_server(host, port, **options)
     thread = threading.Thread(target=server.serve_forever, name="kvk-testserver", daemon=True)
     thread.start()
     bound_host, bound_port = server.server_address[:2]
-    base_url = f"http://{bound_host}:{bound_port}"
+    base_url = f"{server.scheme}://{bound_host}:{bound_port}"
     log.info("kvktest.gestart", base_url=base_url)
 
     def stop() -> None:
