@@ -23,7 +23,10 @@ def tekst(value: Any) -> str | None:
     """Trimmed text with inner whitespace runs collapsed; empty → None."""
     if value is None or isinstance(value, (dict, list)):
         return None
-    text = _WS.sub(" ", _NIET_XML.sub("", str(value))).strip()
+    text = value if isinstance(value, str) else str(value)
+    if text.isprintable() and "  " not in text:  # the common case, without regular expressions
+        return text.strip() or None
+    text = _WS.sub(" ", _NIET_XML.sub("", text)).strip()
     return text or None
 
 

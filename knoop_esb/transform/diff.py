@@ -102,9 +102,9 @@ def _leeg_zoals(elementen: list[etree._Element]) -> list[etree._Element]:
         if naam in _GEEN_NIL or len(el):
             inner = [x.geen(etree.QName(c).localname, x.GEEN_WAARDE) for c in el
                      if etree.QName(c).localname not in ("authentiek",)][:1]
-            out.append(x.element(etree.QName(el).localname, children=inner))
+            out.append(x.naar_lxml(x.element(etree.QName(el).localname, children=inner)))
         else:
-            out.append(x.geen(naam, x.GEEN_WAARDE))
+            out.append(x.naar_lxml(x.geen(naam, x.GEEN_WAARDE)))
     return out
 
 
@@ -140,8 +140,9 @@ def _wijziging(kg: Kennisgeving) -> tuple[etree._Element, etree._Element, tuple[
 
 
 def _als_object(template: etree._Element, kids: list[etree._Element]) -> etree._Element:
-    el = x.entiteit("object", template.get(x.ENTITEITTYPE), kids, sleutel=template.get(x.SLEUTEL_VERZENDEND),
-                    verwerkingssoort="W")
+    el = x.naar_lxml(x.entiteit("object", template.get(x.ENTITEITTYPE), [],
+                                sleutel=template.get(x.SLEUTEL_VERZENDEND), verwerkingssoort="W"))
+    el.extend(kids)
     return el
 
 
@@ -158,7 +159,7 @@ def _relatie_wijziging(kg: Kennisgeving, key: str) -> tuple[list, list]:
             if _eind(o) is None and _eind(n) is not None:  # the relation ended
                 _zet_verwerkingssoort(n, "E")
                 oud_kids.append(n)
-                nieuw_kids.append(x.lege_relatie(key, n.get(x.ENTITEITTYPE), x.GEEN_WAARDE, "E"))
+                nieuw_kids.append(x.naar_lxml(x.lege_relatie(key, n.get(x.ENTITEITTYPE), x.GEEN_WAARDE, "E")))
             continue
         if o is not None and n is None and nieuw_full and len(nieuw_full) == 1 and len(oud_full) == 1:
             (n,) = nieuw_full.values()  # one relation replaced by another: eigenaar, VES→MAC
@@ -168,12 +169,12 @@ def _relatie_wijziging(kg: Kennisgeving, key: str) -> tuple[list, list]:
             nieuw_kids.append(n)
             break
         if o is None:
-            oud_kids.append(x.lege_relatie(key, n.get(x.ENTITEITTYPE), x.GEEN_WAARDE, "T"))
+            oud_kids.append(x.naar_lxml(x.lege_relatie(key, n.get(x.ENTITEITTYPE), x.GEEN_WAARDE, "T")))
             nieuw_kids.append(n)
         else:
             _zet_verwerkingssoort(o, "V")
             oud_kids.append(o)
-            nieuw_kids.append(x.lege_relatie(key, o.get(x.ENTITEITTYPE), x.GEEN_WAARDE, "V"))
+            nieuw_kids.append(x.naar_lxml(x.lege_relatie(key, o.get(x.ENTITEITTYPE), x.GEEN_WAARDE, "V")))
     return oud_kids, nieuw_kids
 
 

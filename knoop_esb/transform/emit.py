@@ -115,14 +115,27 @@ def _regel(naam: str) -> Callable:
 # --- object assembly -----------------------------------------------------------------------------
 
 
+_RIJEN: dict[tuple[str, str], tuple] = {}
+
+
+def _rijen(entiteit: str, soort: str) -> tuple:
+    """The table rows a flavour allows, with their rule functions resolved once."""
+    key = (entiteit, soort)
+    if key not in _RIJEN:
+        toegestaan = TOEGESTAAN[key]
+        _RIJEN[key] = tuple((rij, _regel(rij.regel)) for rij in TABELLEN[entiteit] if rij.doel in toegestaan)
+    return _RIJEN[key]
+
+
 def _velden(obj: Any, ctx: _Ctx) -> dict[str, list]:
     toegestaan = TOEGESTAAN[(ctx.entiteit, ctx.soort)]
     per_doel: dict[str, list] = {}
-    for rij in TABELLEN[ctx.entiteit]:
-        if rij.doel not in toegestaan or not ctx.scope.wil(rij.doel):
+    alles = ctx.scope.elementen is None and ctx.scope.metagegevens
+    for rij, regel in _rijen(ctx.entiteit, ctx.soort):
+        if not alles and not ctx.scope.wil(rij.doel):
             continue
         waarde = obj if rij.bron == "." else getattr(obj, rij.bron)
-        els = [e for e in _regel(rij.regel)(rij.doel, waarde, ctx) if _naam(e) in toegestaan]
+        els = [e for e in regel(rij.doel, waarde, ctx) if e.naam in toegestaan]
         if not els and ctx.scope.expliciet and rij.doel not in _NIET_NILLABLE:
             els = [x.geen(rij.doel, rij.leeg)]
         per_doel[rij.doel] = els
@@ -135,13 +148,8 @@ def _velden(obj: Any, ctx: _Ctx) -> dict[str, list]:
     return per_doel
 
 
-def _naam(el: etree._Element) -> str:
-    q = etree.QName(el)
-    return ("StUF:" if q.namespace == x.STUF else "") + q.localname
-
-
 def _object(entiteit: str, obj: Any, soort: str, scope: Scope, relaties: dict[str, list],
-            naam: str = "object", sleutel: str | None = None, kennisgeving: bool = False) -> etree._Element:
+            naam: str = "object", sleutel: str | None = None, kennisgeving: bool = False) -> x.Knoop:
     ctx = _Ctx(entiteit, soort, scope, kennisgeving)
     per_doel = _velden(obj, ctx)
     per_doel.update({k: v for k, v in relaties.items() if v})
@@ -156,8 +164,8 @@ def _tijdvak_relatie(begin: str | None, einde: str | None) -> list:
     return [x.element("StUF:tijdvakRelatie", children=[x.datum("StUF:beginRelatie", begin), eind])]
 
 
-def _relatie(naam: str, entiteittype: str, gerelateerde: etree._Element, kennisgeving: bool,
-             begin: str | None = None, einde: str | None = None) -> etree._Element:
+def _relatie(naam: str, entiteittype: str, gerelateerde: x.Knoop, kennisgeving: bool,
+             begin: str | None = None, einde: str | None = None) -> x.Knoop:
     return x.entiteit(naam, entiteittype, [gerelateerde] + _tijdvak_relatie(begin, einde),
                       verwerkingssoort="T" if kennisgeving else None)
 
@@ -187,15 +195,15 @@ def _eigenaar(ma: MaatschappelijkeActiviteit, scope: Scope, kennisgeving: bool) 
                      ma.datum_aanvang)]
 
 
-def _verplichte_adreskeuze(nnp_el: etree._Element) -> None:
+def _verplichte_adreskeuze(nnp_el: x.Knoop) -> None:
     """NNP-gerelateerdeKennisgeving requires bezoekadres|sub.verblijfBuitenland (StUF 03.01 §3.4.3)."""
-    namen = {_naam(c) for c in nnp_el}
-    if namen & {"bezoekadres", "sub.verblijfBuitenland"}:
+    kinderen = nnp_el.kinderen
+    if {c.naam for c in kinderen} & {"bezoekadres", "sub.verblijfBuitenland"}:
         return
     adres = x.element("bezoekadres", children=[x.geen("aoa.identificatie", x.WAARDE_ONBEKEND)])
     volg = VOLGORDE["NNP"]
-    pos = next((i for i, c in enumerate(nnp_el) if volg.index(_naam(c)) > volg.index("bezoekadres")), len(nnp_el))
-    nnp_el.insert(pos, adres)
+    pos = next((i for i, c in enumerate(kinderen) if volg.index(c.naam) > volg.index("bezoekadres")), len(kinderen))
+    kinderen.insert(pos, adres)
 
 
 def _vestigingen(ma: MaatschappelijkeActiviteit, scope: Scope, kennisgeving: bool) -> list:
@@ -252,7 +260,7 @@ def mac(model: MaatschappelijkeActiviteit, scope: Scope | None = None, *, soort:
     scope = scope or ALLES
     kg = _soort(soort)
     relaties = {"heeftAlsEigenaar": _eigenaar(model, scope, kg), "oefentActiviteitUitIn": _vestigingen(model, scope, kg)}
-    return _object("MAC", model, soort, scope, relaties, sleutel=model.kvk_nummer, kennisgeving=kg)
+    return x.naar_lxml(_object("MAC", model, soort, scope, relaties, sleutel=model.kvk_nummer, kennisgeving=kg))
 
 
 def nnp(model: NietNatuurlijkPersoon | MaatschappelijkeActiviteit, scope: Scope | None = None, *,
@@ -266,7 +274,7 @@ def nnp(model: NietNatuurlijkPersoon | MaatschappelijkeActiviteit, scope: Scope 
     scope = scope or ALLES
     kg = _soort(soort)
     relaties = {} if kg else {"rps.isEigenaarVan": _eigenaar_van(model, scope, mac)}
-    return _object("NNP", model, soort, scope, relaties, sleutel=model.rsin, kennisgeving=kg)
+    return x.naar_lxml(_object("NNP", model, soort, scope, relaties, sleutel=model.rsin, kennisgeving=kg))
 
 
 def ves(model: Vestiging, scope: Scope | None = None, *, mac: MaatschappelijkeActiviteit | None = None,
@@ -277,4 +285,5 @@ def ves(model: Vestiging, scope: Scope | None = None, *, mac: MaatschappelijkeAc
     scope = scope or ALLES
     kg = _soort(soort)
     relaties = {"oefentActiviteitenUitVoor": _mac_van(model, scope, mac, kg)}
-    return _object("VES", model, soort, scope, relaties, sleutel=model.vestigingsnummer, kennisgeving=kg)
+    return x.naar_lxml(_object("VES", model, soort, scope, relaties, sleutel=model.vestigingsnummer,
+                               kennisgeving=kg))

@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from lxml import etree
-
 from knoop_esb.transform import stufxml as x
 from knoop_esb.transform.model import Adres, Handelsnaam, SbiActiviteit
 
@@ -133,17 +131,17 @@ def _velden_naar_elementen(velden: list[tuple[str, Any]], kern: bool) -> list:
     return out
 
 
-def verblijfsadres(doel: str, adres: Adres, kern: bool) -> etree._Element | None:
+def verblijfsadres(doel: str, adres: Adres, kern: bool) -> x.Knoop | None:
     """bezoekLocatie/binnenlandsAdres (no postbus) → verblijfsadres or NNP bezoekadres."""
     if adres is None or adres.afgeschermd or adres.buitenlands or adres.postbusnummer:
         return None
     children = _velden_naar_elementen(_binnenlands_velden(adres, "aoa.postcode"), kern)
-    if not [c for c in children if etree.QName(c).localname != "authentiek"]:
+    if not [c for c in children if c.naam != "authentiek"]:
         return None
     return x.element(doel, children=children)
 
 
-def verblijf_buitenland(adres: Adres | None) -> etree._Element | None:
+def verblijf_buitenland(adres: Adres | None) -> x.Knoop | None:
     if adres is None or adres.afgeschermd or not adres.buitenlands:
         return None
     children = []
@@ -155,7 +153,7 @@ def verblijf_buitenland(adres: Adres | None) -> etree._Element | None:
     return x.element("sub.verblijfBuitenland", children=children) if children else None
 
 
-def correspondentieadres(adres: Adres | None) -> etree._Element | None:
+def correspondentieadres(adres: Adres | None) -> x.Knoop | None:
     """postLocatie (or a bezoekLocatie with postbus) → sub.correspondentieAdres."""
     if adres is None or adres.afgeschermd or adres.buitenlands:
         return None
