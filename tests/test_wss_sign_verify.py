@@ -64,16 +64,17 @@ def test_WB003_signature_present_is_verified_even_under_2W_be(wss_pki):
         _verify(wss_pki, raw, prof=BE)
 
 
-@pytest.mark.parametrize("old, new", [
-    (b"123456789</BG:inn.nnpId>", b"987654321</BG:inn.nnpId>"),               # Body
-    (b"BeantwoordVraag?OIN=", b"BeantwoordVraag2?OIN="),                     # wsa:To
+@pytest.mark.parametrize("old, new, part", [
+    (b"123456789</BG:inn.nnpId>", b"987654321</BG:inn.nnpId>", "soap:Body"),
+    (b"BeantwoordVraag?OIN=", b"BeantwoordVraag2?OIN=", "wsa:To"),
 ])
-def test_WB013_tampered_signed_part_refused(wss_pki, old, new):
+def test_WB013_tampered_signed_part_refused(wss_pki, old, new, part):
     raw = _signed(wss_pki)
     assert old in raw
     with pytest.raises(errors.GewijzigdeInhoud) as info:
         _verify(wss_pki, raw.replace(old, new))
     assert info.value.stuf_code == "StUF052"
+    assert f"{part} (#" in info.value.reden
 
 
 def test_WB013_tampered_timestamp_refused(wss_pki):
@@ -82,7 +83,7 @@ def test_WB013_tampered_timestamp_refused(wss_pki):
     expires = root.find(f".//{{{WSU}}}Expires")
     later = datetime.now(timezone.utc) + timedelta(minutes=9)
     tampered = raw.replace(expires.text.encode(), signing.timestamp_text(later).encode())
-    with pytest.raises(errors.GewijzigdeInhoud):
+    with pytest.raises(errors.GewijzigdeInhoud, match="wsu:Timestamp"):
         _verify(wss_pki, tampered)
 
 

@@ -11,6 +11,7 @@ tree parsed from the raw received bytes.
 from __future__ import annotations
 
 import base64
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -36,6 +37,7 @@ SKI_VALUE_TYPE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-t
 _ID_ATTRS = ("Id", "ID", "id")
 _XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 _ALLOWED_TRANSFORMS = {EXC_C14N}
+_PREFIXES = {SOAP11_ENV: "soap:", WSA: "wsa:", WSU: "wsu:", WSSE11: "wsse11:"}
 # Every certificate check (chain, CRL, OIN) is delegated: cert → OIN, raising on refusal.
 Vertrouwen = Callable[[x509.Certificate], str]
 
@@ -192,9 +194,20 @@ def _verify_crypto(root: etree._Element, signature: etree._Element, cert: x509.C
         XMLVerifier().verify(root, x509_cert=cert, id_attribute="Id", expect_config=config,
                              validate_schema=not prefix_on_signed_info)
     except InvalidDigest as exc:
-        raise GewijzigdeInhoud(f"digest mismatch, a signed part was changed: {exc}") from None
+        raise GewijzigdeInhoud(f"digest mismatch: {_changed_part(root, str(exc))} was changed after signing") from None
     except (InvalidSignature, InvalidInput) as exc:
         raise OngeldigeOndertekening(f"signature does not verify: {exc}") from None
+
+
+def _changed_part(root: etree._Element, message: str) -> str:
+    """Name the element of the failing reference (signxml says only ``(#id)``)."""
+    match = re.search(r"\(#([^)]+)\)", message)
+    if match:
+        for node in root.iter():
+            if isinstance(node.tag, str) and _element_id(node) == match.group(1):
+                qname = etree.QName(node)
+                return f"{_PREFIXES.get(qname.namespace, '')}{qname.localname} (#{match.group(1)})"
+    return "a signed part"
 
 
 def verify_envelope(root: etree._Element, profiel: WusProfiel, *, vertrouwen: Vertrouwen,
