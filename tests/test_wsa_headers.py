@@ -132,3 +132,10 @@ def test_WA001_response_headers_relate_to_request():
     headers = wsa.response_headers(request, action=f"{LV01_ACTION[:-4]}La01", message_id="urn:uuid:resp")
     by_name = {etree.QName(h).localname: h.text for h in headers}
     assert by_name == {"Action": f"{LV01_ACTION[:-4]}La01", "MessageID": "urn:uuid:resp", "RelatesTo": "urn:uuid:req"}
+
+
+def test_WA001_relative_to_refused():
+    root = request_envelope()
+    root.find(f"{{{SOAP11_ENV}}}Header/{{{WSA}}}To").text = "BeantwoordVraag"
+    with pytest.raises(errors.OngeldigeWsaWaarde, match="absolute URI"):
+        _check(root)

@@ -145,6 +145,8 @@ class WusMiddleware:
         if wss.ondertekend:
             self.replay.remember(wss.signer_oin, context.addressing.message_id,
                                  self._remember_until(wss, context.profiel), now=self.now())
+        log.debug("wus accepted", profiel=context.profiel.naam, ondertekend=wss.ondertekend,
+                  versleuteld=decrypted, signer=wss.signer_oin, references=len(wss.signed_ids))
         return etree.tostring(root, xml_declaration=True, encoding="UTF-8") if decrypted else raw
 
     @staticmethod

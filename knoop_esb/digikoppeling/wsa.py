@@ -119,6 +119,9 @@ def check_request(addressing: Addressing, *, soap_action: str | None, node_oin: 
     for name, value in (("To", addressing.to), ("Action", addressing.action), ("MessageID", addressing.message_id)):
         if not value:
             raise OntbrekendeWsaHeader(f"wsa:{name} is missing or empty", bp_code=_MISSING_CODE[name])
+    for name, value in (("To", addressing.to), ("Action", addressing.action)):
+        if not urlsplit(value).scheme:
+            raise OngeldigeWsaWaarde(f"wsa:{name} {value!r} is not an absolute URI")
     check_soap_action(soap_action, addressing.action)
     if addressing.reply_to not in (None, ANONYMOUS):
         raise OngeldigeWsaWaarde(f"wsa:ReplyTo must be anonymous for synchronous WUS, got {addressing.reply_to!r}")
