@@ -47,7 +47,17 @@ def test_maandlimiet_uit_de_store(db, kvk_testserver):
     client.close()
 
 
-def test_kvk_usage_cli(db, tmp_path, capsys):
+@pytest.fixture
+def restore_logging():
+    """main() points structlog at capsys' stderr, which is closed after the test."""
+    import structlog
+
+    saved = structlog.get_config()
+    yield
+    structlog.configure(**saved)
+
+
+def test_kvk_usage_cli(db, tmp_path, capsys, restore_logging):
     config = tmp_path / "knoop.toml"
     config.write_text(f'[database]\nurl = "{db.url.render_as_string(hide_password=False)}"\n'
                       f'[kvk]\nprice_per_call = 0.019\nmonthly_fee = 6.0\n')
@@ -62,7 +72,7 @@ def test_kvk_usage_cli(db, tmp_path, capsys):
     assert KVK_TEST_KEY not in out
 
 
-def test_cli_fout_is_een_regel(tmp_path, capsys):
+def test_cli_fout_is_een_regel(tmp_path, capsys, restore_logging):
     config = tmp_path / "knoop.toml"
     config.write_text('[database]\nurl = "sqlite:////nonexistent-dir-xyz/sub/knoop.db"\n')
     assert main(["--config", str(config), "kvk", "usage", "--months", "0"]) == 1

@@ -224,7 +224,7 @@ def _knoop_companies() -> list[Company]:
     ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)     # hashed by identity: searches over it are cached
 class Dataset:
     companies: dict[str, Company]
     vestigingen: dict[str, Vestiging]

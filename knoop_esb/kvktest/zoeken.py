@@ -3,6 +3,7 @@ paging (`pagina` ≤ 1000, `resultatenPerPagina` 1..100, at most 1000 results) a
 when nothing matches."""
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import urlencode
 
@@ -145,9 +146,15 @@ def _adres(a, criteria: dict) -> dict:
     return {"binnenlandsAdres": binnen}
 
 
+@functools.lru_cache(maxsize=128)
+def _cached_search(data: Dataset, criteria: tuple, types: tuple, inactief: bool) -> tuple:
+    # Paging through a large company asks the same search once per page.
+    return tuple(search(data, dict(criteria), list(types), inactief)[:MAX_RESULTATEN])
+
+
 def answer(data: Dataset, query: dict[str, list[str]], base: str) -> dict:
     criteria, types, pagina, per_pagina, inactief = validate(query)
-    found = search(data, criteria, types, inactief)[:MAX_RESULTATEN]
+    found = _cached_search(data, tuple(sorted(criteria.items())), tuple(types), inactief)
     start = (pagina - 1) * per_pagina
     page = found[start:start + per_pagina]
     if not page:

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterator
 from urllib.parse import quote
 
+from knoop_esb import logs
 from knoop_esb.routing.sources import kvk_errors as errors
 from knoop_esb.routing.sources.kvk_http import KvkTransport, RetryPolicy, ssl_context
 from knoop_esb.routing.sources.kvk_policy import PaidPolicy
@@ -29,6 +30,7 @@ ZOEK_PARAMETERS = frozenset({
     "huisletter", "postbusnummer", "type", "inclusiefInactieveRegistraties", "pagina", "resultatenPerPagina"})
 ZOEKEN_MAX_RESULTATEN = 1000      # "De API Zoeken toont max. 1000 resultaten."
 SIGNALEN_PER_PAGINA = 500         # Mutatieservice `aantal` is 10..500
+log = logs.get("knoop_esb.kvk")
 
 
 class KvkApiClient:
@@ -175,8 +177,12 @@ class KvkApiClient:
     # -- plumbing ----------------------------------------------------------------------------
     def _paid(self, endpoint: str, path: str, params: dict | None, required: tuple[str, ...], *,
               allow_paid: bool | None = None, force_paid: bool = False) -> dict:
-        self.policy.check(endpoint, allow_paid=allow_paid, force_paid=force_paid,
-                          paid_this_month=self._paid_this_month)
+        try:
+            self.policy.check(endpoint, allow_paid=allow_paid, force_paid=force_paid,
+                              paid_this_month=self._paid_this_month)
+        except errors.KvkBetaaldGeweigerd as exc:
+            log.warning("kvk.betaald_geweigerd", endpoint=endpoint, omschrijving=exc.omschrijving)
+            raise
         return self.transport.get(endpoint, path, params, required=required)
 
     def _paid_this_month(self) -> int:
