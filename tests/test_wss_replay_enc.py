@@ -55,6 +55,18 @@ def test_ENC003_decrypt_then_verify(wss_pki):
     assert verify_envelope(root, SE, vertrouwen=wss_pki.vertrouwen, peer_oin=SIGNED_OIN).signer_oin == SIGNED_OIN
 
 
+def test_ENC004_oaep_with_sha256_digest_accepted(wss_pki):
+    import dataclasses
+
+    from knoop_esb.digikoppeling.profiles import SHA256
+
+    root = request_envelope()
+    signing.sign_envelope(root, wss_pki.ondertekenaar("afnemer-signed"), SE)
+    xmlenc.encrypt_body(root, wss_pki.certificate("server"), dataclasses.replace(SE, oaep_digest=SHA256))
+    assert b"xmlenc#sha256" in etree.tostring(root.find(f".//{{{XENC}}}EncryptedKey"))
+    assert xmlenc.decrypt_body(envelope.parse(etree.tostring(root)), wss_pki.ondertekenaar("server").key, SE)
+
+
 def test_ENC003_tampered_ciphertext_refused(wss_pki):
     root = _signed_encrypted(wss_pki)
     value = root.find(f".//{{{XENC}}}EncryptedData//{{{XENC}}}CipherValue")

@@ -214,3 +214,25 @@ def test_ENC004_python_xmlsec_encryption_decrypts_with_us(wss_pki):
     assert xmlenc.decrypt_body(received, wss_pki.ondertekenaar("server").key, SE) is True
     result = verify_envelope(received, SE, vertrouwen=wss_pki.vertrouwen, peer_oin=SIGNED_OIN)
     assert result.signer_oin == SIGNED_OIN
+
+
+def test_ENC003_our_encryption_decrypts_in_xmlsec1_cli(wss_pki, tmp_path):
+    """xmlsec1 follows neither a WSS ReferenceList nor a SecurityTokenReference, so the EncryptedKey
+    is moved into the EncryptedData's KeyInfo (where XML-Enc processors look) without its STR;
+    its EncryptionMethod and CipherValue are ours, unchanged."""
+    if shutil.which("xmlsec1") is None:
+        pytest.skip("xmlsec1 CLI not installed (apt-get install xmlsec1; CI installs it)")
+    raw, plain_body = _signed_encrypted_response(wss_pki)
+    root = etree.fromstring(raw)
+    encrypted_key = root.find(f".//{{{XENC}}}EncryptedKey")
+    encrypted_data = root.find(f".//{{{XENC}}}EncryptedData")
+    encrypted_key.remove(encrypted_key.find(f"{{{DS}}}KeyInfo"))
+    etree.SubElement(encrypted_data, f"{{{DS}}}KeyInfo", nsmap={"ds": DS}).append(encrypted_key)
+    encrypted_data.insert(1, encrypted_data[-1])  # KeyInfo after EncryptionMethod, before CipherData
+    path = tmp_path / "encrypted.xml"
+    path.write_bytes(etree.tostring(root))
+    result = subprocess.run(["xmlsec1", "--decrypt", "--privkey-pem", str(wss_pki.dir / "afnemer-signed.key"),
+                             str(path)], capture_output=True)
+    assert result.returncode == 0, result.stderr.decode()
+    decrypted = etree.fromstring(result.stdout)
+    assert etree.tostring(decrypted.find(f"{{{SOAP11_ENV}}}Body"), method="c14n", exclusive=True) == plain_body

@@ -64,6 +64,10 @@ class WusProfiel:
     # ENC003/004: content and key-transport algorithms accepted and (first listed) used.
     data_algoritmen: tuple[str, ...] = (AES256_GCM, AES128_GCM)
     sleuteltransport_algoritmen: tuple[str, ...] = (RSA_OAEP_MGF1P, RSA_OAEP)
+    # Digest inside RSA-OAEP when we encrypt. SHA-1 (the XML-Enc default, so no DigestMethod is
+    # written) because xmlsec1 1.2 and WSS4J/.NET defaults accept nothing else for rsa-oaep-mgf1p;
+    # OAEP's security does not rest on collision resistance. SHA-256 is accepted on receipt.
+    oaep_digest: str = SHA1
     aliassen: tuple[str, ...] = field(default=())
 
 

@@ -3,7 +3,7 @@
 Only the *content* of soap:Body is encrypted (Type=Content; the Body keeps its wsu:Id so the
 signature reference still resolves), after signing; on receipt it is decrypted before verifying.
 Content: AES-256-GCM (XML-Enc 1.1: IV ‖ ciphertext ‖ tag). Key transport: RSA-OAEP
-(rsa-oaep-mgf1p, SHA-256 digest) in an xenc:EncryptedKey inside wsse:Security that names the
+(rsa-oaep-mgf1p; digest per profile, default SHA-1 for interoperability) in an xenc:EncryptedKey inside wsse:Security that names the
 recipient's certificate (X509IssuerSerial) and lists the EncryptedData in a ReferenceList.
 
 cryptography does the primitives; lxml the structure.
@@ -24,7 +24,7 @@ from lxml import etree
 from knoop_esb.digikoppeling.errors import (
     AlgoritmeNietToegestaan, OntsleutelingMislukt, VersleutelingVereist,
 )
-from knoop_esb.digikoppeling.profiles import AES128_GCM, AES256_GCM, RSA_OAEP_MGF1P, WusProfiel
+from knoop_esb.digikoppeling.profiles import AES128_GCM, AES256_GCM, RSA_OAEP_MGF1P, SHA1, WusProfiel
 from knoop_esb.stuf.ns import DS, SOAP11_ENV, WSSE, XENC, XENC11
 
 __all__ = ["encrypt_body", "decrypt_body", "is_encrypted"]
@@ -32,7 +32,7 @@ __all__ = ["encrypt_body", "decrypt_body", "is_encrypted"]
 CONTENT = f"{XENC}Content"
 ELEMENT = f"{XENC}Element"
 _DIGESTS = {
-    "http://www.w3.org/2000/09/xmldsig#sha1": hashes.SHA1,
+    SHA1: hashes.SHA1,
     "http://www.w3.org/2001/04/xmlenc#sha256": hashes.SHA256,
     "http://www.w3.org/2001/04/xmlenc#sha512": hashes.SHA512,
 }
@@ -40,7 +40,6 @@ _MGFS = {
     f"{XENC11}mgf1sha1": hashes.SHA1, f"{XENC11}mgf1sha256": hashes.SHA256, f"{XENC11}mgf1sha512": hashes.SHA512,
 }
 _KEY_BYTES = {AES256_GCM: 32, AES128_GCM: 16}
-OAEP_DIGEST = "http://www.w3.org/2001/04/xmlenc#sha256"
 
 
 def _x(name: str) -> str:
@@ -86,9 +85,11 @@ def encrypt_body(root: etree._Element, recipient: x509.Certificate, profiel: Wus
         raise ValueError("2W-be-SE key transport needs an RSA recipient certificate")
     encrypted_key = etree.Element(_x("EncryptedKey"), {"Id": f"EK-{uuid.uuid4().hex}"}, nsmap={"xenc": XENC})
     method = etree.SubElement(encrypted_key, _x("EncryptionMethod"), Algorithm=RSA_OAEP_MGF1P)
-    etree.SubElement(method, f"{{{DS}}}DigestMethod", Algorithm=OAEP_DIGEST, nsmap={"ds": DS})
+    if profiel.oaep_digest != SHA1:
+        etree.SubElement(method, f"{{{DS}}}DigestMethod", Algorithm=profiel.oaep_digest, nsmap={"ds": DS})
     encrypted_key.append(_key_reference(recipient))
-    wrapped = public_key.encrypt(key, padding.OAEP(mgf=padding.MGF1(hashes.SHA1()), algorithm=hashes.SHA256(), label=None))
+    oaep = padding.OAEP(mgf=padding.MGF1(hashes.SHA1()), algorithm=_DIGESTS[profiel.oaep_digest](), label=None)
+    wrapped = public_key.encrypt(key, oaep)
     etree.SubElement(etree.SubElement(encrypted_key, _x("CipherData")), _x("CipherValue")).text = \
         base64.b64encode(wrapped).decode()
     etree.SubElement(etree.SubElement(encrypted_key, _x("ReferenceList")), _x("DataReference"), URI=f"#{data_id}")
@@ -129,7 +130,7 @@ def _unwrap_key(encrypted_key: etree._Element, private_key: rsa.RSAPrivateKey, p
     if algorithm not in profiel.sleuteltransport_algoritmen:
         raise AlgoritmeNietToegestaan(f"key transport {algorithm} is not allowed (RSA-OAEP required)", regel="ENC004")
     digest_node = method.find(f"{{{DS}}}DigestMethod")
-    digest_uri = digest_node.get("Algorithm") if digest_node is not None else "http://www.w3.org/2000/09/xmldsig#sha1"
+    digest_uri = digest_node.get("Algorithm") if digest_node is not None else SHA1
     mgf_node = method.find(f"{{{XENC11}}}MGF")
     mgf_uri = mgf_node.get("Algorithm") if mgf_node is not None else f"{XENC11}mgf1sha1"
     if algorithm == RSA_OAEP_MGF1P:
