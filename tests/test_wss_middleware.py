@@ -217,3 +217,25 @@ def test_WB010_signer_tls_and_zender_are_one_party(wus_node, seen):
 
     details = _refused(_post(wus_node, S_OIN, _signed(wus_node, S_OIN, mutate=other_zender)), "zender", "StUF052")
     assert SE_OIN in details
+
+
+def test_WB014_node_response_verifies_in_xmlsec1_cli(wus_node, seen, tmp_path):
+    """The node's signed answer, checked by an independent implementation (libxmlsec1 CLI)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("xmlsec1") is None:
+        pytest.skip("xmlsec1 CLI not installed (apt-get install xmlsec1; CI installs it)")
+    response = _post(wus_node, S_OIN, _signed(wus_node, S_OIN))
+    assert response.status_code == 200, response.text
+    path = tmp_path / "response.xml"
+    path.write_bytes(response.content)
+    from knoop_esb.stuf.ns import WSU
+
+    ids = []
+    for tag in (f"{SOAP11_ENV}:Body", f"{WSU}:Timestamp", f"{WSSE11}:SignatureConfirmation",
+                *(f"{WSA}:{name}" for name in ("Action", "MessageID", "RelatesTo"))):
+        ids += ["--id-attr:Id", tag]
+    result = subprocess.run(["xmlsec1", "--verify", "--pubkey-cert-pem", str(wus_node.pki.cert("server")), *ids,
+                             str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
