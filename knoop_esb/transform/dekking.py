@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 # Sheets about the HR types that become NNP, MAC or VES in bg0310, with the BG entity they feed.
 BLADEN = {
-    "NNP": "NNP", "RPS": "NNP", "BVS": "NNP", "EMM": "NNP", "SWV": "NNP",
+    "NNP": "NNP", "PRS": "NNP", "RPS": "NNP", "BVS": "NNP", "EMM": "NNP", "SWV": "NNP",
     "MAC": "MAC", "OND": "MAC",
     "VES": "VES", "CVS": "VES", "NCV": "VES",
 }

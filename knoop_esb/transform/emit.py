@@ -32,8 +32,7 @@ KENNISGEVING = "kennisgeving"
 # Elements that cannot carry xsi:nil + StUF:noValue (groups, metagegeven-typed, choice partners).
 _NIET_NILLABLE = frozenset({"activiteit", "verblijfsadres", "bezoekadres", "sub.correspondentieAdres", "authentiek",
                             "ann.identificatie", "inOnderzoek", "StUF:tijdvakGeldigheid", "StUF:extraElementen"})
-_NIET_ONDERSTEUNDE_RELATIES = {"heeftAlsHoofdLocatie": "VESTGOHFD", "heeftAlsNevenLocatie": "VESTGONVN",
-                               "inn.heeftAlsFunctionaris": "NNPRPS"}
+_NIET_ONDERSTEUNDE_RELATIES = {"heeftAlsHoofdLocatie": "VESTGOHFD", "heeftAlsNevenLocatie": "VESTGONVN"}
 
 
 @dataclass(frozen=True)
@@ -173,26 +172,56 @@ def _relatie(naam: str, entiteittype: str, gerelateerde: x.Knoop, kennisgeving: 
 # --- relations -----------------------------------------------------------------------------------
 
 
+def _heeft_kerngegeven(persoon: NatuurlijkPersoon | NietNatuurlijkPersoon) -> bool:
+    if isinstance(persoon, NatuurlijkPersoon):
+        return bool(persoon.bsn or persoon.geslachtsnaam)
+    return bool(persoon.rsin or persoon.statutaire_naam or persoon.rechtsvorm)
+
+
+def _rps(persoon: NatuurlijkPersoon | NietNatuurlijkPersoon, scope: Scope, kennisgeving: bool,
+         nnp_kg_soort: str) -> x.Knoop:
+    """A RPS ``gerelateerde``: natuurlijkPersoon or nietNatuurlijkPersoon in the flavour the relation wants."""
+    if isinstance(persoon, NietNatuurlijkPersoon):
+        soort = nnp_kg_soort if kennisgeving else "gerelateerdeAntwoord"
+        inner = _object("NNP", persoon, soort, scope, {}, naam="nietNatuurlijkPersoon", sleutel=persoon.rsin,
+                        kennisgeving=kennisgeving)
+        if kennisgeving and nnp_kg_soort == "gerelateerdeKennisgeving":
+            _verplichte_adreskeuze(inner)
+    else:
+        soort = "kerngegevensKennisgeving" if kennisgeving else "gerelateerdeAntwoord"
+        inner = _object("NPS", persoon, soort, scope, {}, naam="natuurlijkPersoon", sleutel=persoon.bsn,
+                        kennisgeving=kennisgeving)
+    return x.element("gerelateerde", children=[inner])
+
+
 def _eigenaar(ma: MaatschappelijkeActiviteit, scope: Scope, kennisgeving: bool) -> list:
     rel_scope = scope.relatie("heeftAlsEigenaar", "NNP")
     if rel_scope is None or ma.eigenaar is None:
         return [x.lege_relatie("heeftAlsEigenaar", "MACRPS", x.GEEN_WAARDE)] if scope.expliciet and rel_scope else []
-    eig = ma.eigenaar
-    if isinstance(eig, NietNatuurlijkPersoon):
-        soort = "gerelateerdeKennisgeving" if kennisgeving else "gerelateerdeAntwoord"
-        inner = _object("NNP", eig, soort, rel_scope, {}, naam="nietNatuurlijkPersoon", sleutel=eig.rsin,
-                        kennisgeving=kennisgeving)
-        if kennisgeving:
-            _verplichte_adreskeuze(inner)
-    else:
-        if not (eig.bsn or eig.geslachtsnaam):
-            # KVK does not name the owner of an eenmanszaak: the relation exists, its person is unknown.
-            return [] if kennisgeving else [x.lege_relatie("heeftAlsEigenaar", "MACRPS", x.WAARDE_ONBEKEND)]
-        soort = "kerngegevensKennisgeving" if kennisgeving else "gerelateerdeAntwoord"
-        inner = _object("NPS", eig, soort, rel_scope, {}, naam="natuurlijkPersoon", sleutel=eig.bsn,
-                        kennisgeving=kennisgeving)
-    return [_relatie("heeftAlsEigenaar", "MACRPS", x.element("gerelateerde", children=[inner]), kennisgeving,
-                     ma.datum_aanvang)]
+    if not _heeft_kerngegeven(ma.eigenaar):
+        # KVK does not name the owner of an eenmanszaak: the relation exists, its person is unknown.
+        return [] if kennisgeving else [x.lege_relatie("heeftAlsEigenaar", "MACRPS", x.WAARDE_ONBEKEND)]
+    gerelateerde = _rps(ma.eigenaar, rel_scope, kennisgeving, "gerelateerdeKennisgeving")
+    return [_relatie("heeftAlsEigenaar", "MACRPS", gerelateerde, kennisgeving, ma.datum_aanvang)]
+
+
+def _functionarissen(nnp_: NietNatuurlijkPersoon, scope: Scope, kennisgeving: bool) -> list:
+    """PRS heeftAansprakelijke/heeftBestuursfunctionaris/… → inn.heeftAlsFunctionaris with functionarisType."""
+    rel_scope = scope.relatie("inn.heeftAlsFunctionaris", "NPS")
+    if rel_scope is None:
+        return []
+    out = []
+    for f in nnp_.functionarissen:
+        if not _heeft_kerngegeven(f.persoon):
+            continue
+        children = [_rps(f.persoon, rel_scope, kennisgeving, "kerngegevensKennisgeving")]
+        soort = regels.functionaris_type(f.functie)
+        if soort:
+            children.append(x.element("functionarisType", soort))
+        children += _tijdvak_relatie(f.datum_aanvang, f.datum_einde)
+        out.append(x.entiteit("inn.heeftAlsFunctionaris", "NNPRPS", children,
+                              verwerkingssoort="T" if kennisgeving else None))
+    return out
 
 
 def _verplichte_adreskeuze(nnp_el: x.Knoop) -> None:
@@ -273,7 +302,9 @@ def nnp(model: NietNatuurlijkPersoon | MaatschappelijkeActiviteit, scope: Scope 
         raise MappingFout(f"NNP verwacht een niet-natuurlijk persoon als eigenaar, kreeg {soort_}")
     scope = scope or ALLES
     kg = _soort(soort)
-    relaties = {} if kg else {"rps.isEigenaarVan": _eigenaar_van(model, scope, mac)}
+    relaties = {"inn.heeftAlsFunctionaris": _functionarissen(model, scope, kg)}
+    if not kg:
+        relaties["rps.isEigenaarVan"] = _eigenaar_van(model, scope, mac)
     return x.naar_lxml(_object("NNP", model, soort, scope, relaties, sleutel=model.rsin, kennisgeving=kg))
 
 

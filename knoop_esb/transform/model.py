@@ -103,6 +103,16 @@ class Vestiging:
 
 
 @dataclass(frozen=True)
+class Functionaris:
+    """A person acting for a niet-natuurlijk persoon (vennoot, bestuurder, curator, …)."""
+
+    persoon: "NatuurlijkPersoon | NietNatuurlijkPersoon"
+    functie: str | None = None  # KVK's functie, or the role name for curator/bewindvoerder/rechter-commissaris
+    datum_aanvang: str | None = None
+    datum_einde: str | None = None
+
+
+@dataclass(frozen=True)
 class NietNatuurlijkPersoon:
     rsin: str | None = None
     statutaire_naam: str | None = None
@@ -118,6 +128,8 @@ class NietNatuurlijkPersoon:
     websites: tuple[str, ...] = ()
     communicatie: Communicatie | None = None
     registratietijdstip: str | None = None
+    bijzondere_rechtstoestand: str | None = None  # "F" faillissement, "B" surseance, "S" schuldsanering
+    functionarissen: tuple[Functionaris, ...] = ()
 
     def adres(self, soort: str) -> Adres | None:
         return next((a for a in self.adressen if a.type == soort), None)
@@ -240,6 +252,7 @@ __all__ = [
     "Adres",
     "Communicatie",
     "Eigenaar",
+    "Functionaris",
     "Handelsnaam",
     "MaatschappelijkeActiviteit",
     "NatuurlijkPersoon",

@@ -53,6 +53,20 @@ def huisnummer(waarde: int | None) -> int | None:
     return waarde if waarde is not None and 0 < waarde <= 99999 else None
 
 
+# PRS rule: functie longer than 40 characters has a fixed short form; anything else is kept (≤ 40).
+_FUNCTIE_KORT = {
+    "PersoonKrachtensStatutenBevoegdBijOntstentenisOfBeletVanDeBestuurders": "Persoon bevoegd bij ontstentenis/belet",
+    "PubliekrechtelijkeRechtspersoonPrivaatrechtelijkGevolmachtigde": "Privaatrechtelijk gevolmachtigde",
+    "PubliekrechtelijkeLidToezichthoudendOrgaan": "Publiekrechtelijk lid toezichth. Orgaan",
+}
+
+
+def functionaris_type(functie: str | None) -> str | None:
+    if not functie:
+        return None
+    return functie if len(functie) <= 40 else _FUNCTIE_KORT.get(functie, functie[:40])
+
+
 def bag_id(waarde: str | None) -> str | None:
     return waarde if waarde and len(waarde) == 16 and waarde.isdigit() else None
 
@@ -207,6 +221,14 @@ def r_communicatie(veld: str) -> Callable:
     return regel
 
 
+def r_extra_bijzondere_rechtstoestand(doel: str, waarde: str | None, ctx: Any) -> list:
+    """The extraElement bijzondereRechtstoestand (Analyse NHR–RSGB §4: "F", "B", "S")."""
+    if not waarde:
+        return []
+    return [x.element(doel, children=[x.element("StUF:extraElement", waarde,
+                                                attrs=(("naam", "bijzondereRechtstoestand"),))])]
+
+
 REGELS: dict[str, Callable] = {
     "tekst": r_tekst(10_000),
     "tekst_8": r_tekst(8),
@@ -223,6 +245,7 @@ REGELS: dict[str, Callable] = {
     "eerste_url": r_eerste_url,
     "rechtsvorm": r_rechtsvorm,
     "typering_vestiging": r_typering_vestiging,
+    "extra_bijzondere_rechtstoestand": r_extra_bijzondere_rechtstoestand,
     "telefoonnummer": r_communicatie("telefoonnummer"),
     "faxnummer": r_communicatie("faxnummer"),
     "emailadres": r_communicatie("emailadres"),

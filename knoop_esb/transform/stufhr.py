@@ -16,6 +16,7 @@ from knoop_esb.transform.fout import MappingFout
 from knoop_esb.transform.model import (
     Adres,
     Communicatie,
+    Functionaris,
     Handelsnaam,
     MaatschappelijkeActiviteit,
     NatuurlijkPersoon,
@@ -28,6 +29,13 @@ HR = "http://www.kvk.nl/StUF/sector/hr/0300"
 _ENTITEITTYPE = "{http://www.egem.nl/StUF/StUF0301}entiteittype"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
 _NPS_SOORTEN = {"natuurlijkPersoon", "NPS"}
+# PRS relations that become inn.heeftAlsFunctionaris; None = take the relation's <functie>.
+_FUNCTIONARIS_RELATIES = {
+    "heeftAansprakelijke": None, "heeftBestuursfunctionaris": None, "heeftCurator": "Curator",
+    "heeftRechterCommissaris": "Rechtercommissaris", "heeftBewindvoerder": "Bewindvoerder",
+    "heeftOverigeFunctionaris": None, "heeftPubliekRechtelijkeFunctionaris": None,
+    "HeeftPubliekRechtelijkeFunctionaris": None,
+}
 _GESLACHT = {"man": "M", "vrouw": "V", "vastgesteldonbekend": "O", "m": "M", "v": "V", "o": "O"}
 
 
@@ -180,7 +188,10 @@ def persoon(el: etree._Element, plek: str = "heeftAlsEigenaar/gerelateerde") -> 
         zetel = _tekst(bvs, "zetel") or zetel
     com, sites = _communicatie(inhoud)
     adressen = _adressen(inhoud, plek) or _adressen(inhoud, plek, persoon=True)
+    functionarissen = tuple(_functionarissen(inhoud, plek))
     return NietNatuurlijkPersoon(
+        functionarissen=functionarissen,
+        bijzondere_rechtstoestand=_bijzondere_rechtstoestand(inhoud),
         rsin=bron.nummer(_tekst(inhoud, "rsin"), 9, f"{plek}/rsin", verplicht=False),
         statutaire_naam=_tekst(inhoud, "naam"), rechtsvorm=rechtsvorm,
         publiekrechtelijke_rechtsvorm=_tekst(inhoud, "publiekrechtelijkeRechtsvorm"),
@@ -192,6 +203,29 @@ def persoon(el: etree._Element, plek: str = "heeftAlsEigenaar/gerelateerde") -> 
         adressen=adressen, websites=sites, communicatie=com,
         registratietijdstip=bron.tijdstip(_tekst(inhoud, "registratieTijdstip"), f"{plek}/registratieTijdstip"),
     )
+
+
+def _bijzondere_rechtstoestand(el: etree._Element) -> str | None:
+    """PRS bijzondereRechtstoestand → the bg0310 extraElement: S schuldsanering, B surseance, F faillissement."""
+    groep = _kind(el, "bijzondereRechtstoestand")
+    for naam, code in (("schuldsanering", "S"), ("surseanceVanBetaling", "B"), ("faillissement", "F")):
+        if _kind(groep, naam) is not None:
+            return code
+    return None
+
+
+def _functionarissen(nnp: etree._Element, plek: str) -> Iterable[Functionaris]:
+    for relatie, vast in _FUNCTIONARIS_RELATIES.items():
+        for i, rel in enumerate(_kinderen(nnp, relatie)):
+            gerelateerde = _kind(rel, "gerelateerde")
+            if gerelateerde is None:
+                continue
+            yield Functionaris(
+                persoon=persoon(gerelateerde, f"{plek}/{relatie}[{i}]/gerelateerde"),
+                functie=vast or _tekst(rel, "functie"),
+                datum_aanvang=bron.datum(_tekst(rel, "tijdvakRelatie/beginRelatie"), f"{plek}/{relatie}[{i}]/beginRelatie"),
+                datum_einde=bron.datum(_tekst(rel, "tijdvakRelatie/eindRelatie"), f"{plek}/{relatie}[{i}]/eindRelatie"),
+            )
 
 
 def _vind_mac(root: etree._Element) -> etree._Element:

@@ -63,8 +63,8 @@ NNP = (
          "SWV:rechtsvorm", "BVS:buitenlandseVennootschap/omschrijvingRechtsvorm",
          "BVS:buitenlandseVennootschap/rechtsvormcategorie")),
     Rij("inn.statutaireZetel", "statutaire_zetel", "inkorten_40", ("RPS:statutaireZetel", "BVS:buitenlandseVennootschap/zetel")),
-    Rij("datumAanvang", "datum_aanvang", "datum"),
-    Rij("datumEinde", "datum_einde", "datum", leeg="geenWaarde"),
+    Rij("datumAanvang", "datum_aanvang", "datum", ("PRS:datumAanvang",)),
+    Rij("datumEinde", "datum_einde", "datum", ("PRS:datumEinde",), leeg="geenWaarde"),
     Rij("sub.correspondentieAdres", ".", "correspondentieadres",
         ("RPS:postLocatie/binnenlandsAdres/+",) + _ids("RPS", "postLocatie/binnenlandsAdres", _ADRES_BEZOEK + ("postbusnummer",))
         + ("BVS:postLocatie",)),
@@ -76,7 +76,9 @@ NNP = (
     Rij("sub.faxnummer", "communicatie", "faxnummer"),
     Rij("sub.emailadres", "communicatie", "emailadres", ("RPS:communicatieGegevens/emailAdres",)),
     Rij("sub.url", "websites", "eerste_url", ("RPS:communicatieGegevens/domeinnaam",)),
-    Rij("StUF:tijdstipRegistratie", ".", "tijdstip_registratie"),
+    Rij("StUF:tijdstipRegistratie", ".", "tijdstip_registratie", ("PRS:registratieTijdstip",)),
+    Rij("StUF:extraElementen", "bijzondere_rechtstoestand", "extra_bijzondere_rechtstoestand",
+        tuple(f"PRS:bijzondereRechtstoestand/{s}" for s in ("schuldsanering", "surseanceVanBetaling", "faillissement"))),
 )
 
 VES = (
@@ -119,19 +121,17 @@ TABELLEN = {"MAC": MAC, "NNP": NNP, "VES": VES, "NPS": NPS}
 # Relations and the VNG rows they implement (their tijdvakRelatie / tijdstipRegistratie included).
 RELATIES = {
     ("MAC", "heeftAlsEigenaar"): ("MAC:heeftAlsEigenaar", "MAC:heeftAlsEigenaar/StUF:tijdvakRelatie",
-                                  "MAC:heeftAlsEigenaar/StUF:tijdstipRegistratie",
                                   "OND:wordtUitgeoefendDoor/gerelateerde/heeftAlsEigenaar",
-                                  "OND:wordtUitgeoefendDoor/gerelateerde/heeftAlsEigenaar/StUF:tijdvakRelatie",
-                                  "OND:wordtUitgeoefendDoor/gerelateerde/heeftAlsEigenaar/StUF:tijdstipRegistratie"),
+                                  "OND:wordtUitgeoefendDoor/gerelateerde/heeftAlsEigenaar/StUF:tijdvakRelatie"),
     ("MAC", "oefentActiviteitUitIn"): ("MAC:wordtUitgeoefendIn", "MAC:wordtUitgeoefendIn/StUF:tijdvakRelatie",
-                                       "MAC:wordtUitgeoefendIn/StUF:tijdstipRegistratie", "MAC:wordtGeleidVanuit",
-                                       "MAC:wordtGeleidVanuit/StUF:tijdvakRelatie",
-                                       "MAC:wordtGeleidVanuit/StUF:tijdstipRegistratie", "OND:wordtUitgeoefendIn",
-                                       "OND:wordtUitgeoefendIn/StUF:tijdvakRelatie",
-                                       "OND:wordtUitgeoefendIn/StUF:tijdstipRegistratie"),
+                                       "MAC:wordtGeleidVanuit", "MAC:wordtGeleidVanuit/StUF:tijdvakRelatie",
+                                       "OND:wordtUitgeoefendIn", "OND:wordtUitgeoefendIn/StUF:tijdvakRelatie"),
     ("VES", "oefentActiviteitenUitVoor"): tuple(f"{b}:wordtUitgeoefendDoor{s}" for b in ("CVS", "NCV") for s in (
-        "", "/gerelateerde", "/StUF:tijdvakRelatie", "/StUF:tijdstipRegistratie")),
-    ("NNP", "rps.isEigenaarVan"): (),
+        "", "/gerelateerde", "/StUF:tijdvakRelatie")),
+    ("NNP", "rps.isEigenaarVan"): ("PRS:isEigenaarVan/StUF:tijdvakRelatie",),
+    ("NNP", "inn.heeftAlsFunctionaris"): tuple(
+        "PRS:heeftAansprakelijke|heeftBestuursfunctionaris|heeftCurator|heeftRechterCommissaris|heeftBewindvoerder|"
+        "heeftOverigeFunctionaris|HeeftPubliekRechtelijkeFunctionaris" + s for s in ("", "/gerelateerde")),
 }
 
 # Element order of the bg0310 *-basis types (groups named by their first element).
@@ -174,6 +174,8 @@ TOEGESTAAN = {
     ("NNP", "gerelateerdeKennisgeving"): _zonder("NNP", "sub.typering", "inn.statutaireZetel", "inn.datumVoortzetting",
                                                  "sub.url", "inOnderzoek", "StUF:tijdstipRegistratie",
                                                  "inn.heeftAlsFunctionaris", "rps.isEigenaarVan"),
+    ("NNP", "kerngegevensKennisgeving"): frozenset({"inn.nnpId", "authentiek", "statutaireNaam", "inn.rechtsvorm",
+                                                   "bezoekadres", "sub.verblijfBuitenland"}),
     ("VES", "antwoord"): _zonder("VES"),
     ("VES", "gerelateerdeAntwoord"): _zonder("VES", "oefentActiviteitenUitVoor", "heeftAlsNevenLocatie"),
     ("VES", "kennisgeving"): _zonder("VES"),
@@ -184,7 +186,8 @@ TOEGESTAAN = {
     ("NPS", "kerngegevensKennisgeving"): frozenset(VOLGORDE["NPS"]),
 }
 # Flavours whose adres groups are the *-kerngegevens variant.
-KERN_ADRES = {("NNP", "gerelateerdeAntwoord"), ("NNP", "gerelateerdeKennisgeving"), ("VES", "gerelateerdeKennisgeving")}
+KERN_ADRES = {("NNP", "gerelateerdeAntwoord"), ("NNP", "gerelateerdeKennisgeving"), ("NNP", "kerngegevensKennisgeving"),
+              ("VES", "gerelateerdeKennisgeving")}
 
 GEIMPLEMENTEERD = frozenset(
     i for tabel in TABELLEN.values() for rij in tabel for i in rij.vng
@@ -194,7 +197,20 @@ _GEEN_LOCATIEHISTORIE = ("StUF-HR and the KVK APIs carry no history per locatie/
                          "the object's own StUF:tijdvakGeldigheid/tijdstipRegistratie is written instead")
 _EXTRA = "extraElement from deponeringen/aansprakelijkheid: neither KVK REST nor our StUF-HR subset supplies it"
 
+_GEEN_RELATIEREGISTRATIE = ("the sources give no registration time per relation; the gerelateerde's own "
+                            "StUF:tijdstipRegistratie is written instead")
+_GEEN_EXTRA = "not defined as an extraElement in bg0310 (Analyse NHR–RSGB §4: only bijzondereRechtstoestand, onderBewind)"
+
 NIET_GEMAPT: dict[str, str] = {
+    **{i: _GEEN_RELATIEREGISTRATIE for i in (
+        "MAC:heeftAlsEigenaar/StUF:tijdstipRegistratie",
+        "OND:wordtUitgeoefendDoor/gerelateerde/heeftAlsEigenaar/StUF:tijdstipRegistratie",
+        "MAC:wordtUitgeoefendIn/StUF:tijdstipRegistratie", "MAC:wordtGeleidVanuit/StUF:tijdstipRegistratie",
+        "OND:wordtUitgeoefendIn/StUF:tijdstipRegistratie", "CVS:wordtUitgeoefendDoor/StUF:tijdstipRegistratie",
+        "NCV:wordtUitgeoefendDoor/StUF:tijdstipRegistratie", "PRS:isEigenaarVan/StUF:tijdstipRegistratie")},
+    **{f"PRS:{g}/tijdvakGeldigheid/{t}": _GEEN_EXTRA for g in ("bijzondereRechtstoestand", "beperkingInRechtshandeling")
+       for t in ("beginGeldigheid", "eindGeldigheid")},
+    "PRS:beperkingInRechtshandeling/soort": "onderBewind is an extraElement of NPS only; NNP has none",
     **{f"{b}:{g}/StUF:{e}": _GEEN_LOCATIEHISTORIE for b in ("RPS", "VES") for g in
        ("postLocatie", "bezoekLocatie", "communicatieGegevens") for e in ("tijdvakGeldigheid", "tijdstipRegistratie")},
     **{f"{b}:activiteiten/StUF:{e}": _GEEN_LOCATIEHISTORIE for b in ("CVS", "NCV")
