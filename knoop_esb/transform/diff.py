@@ -16,7 +16,7 @@ from lxml import etree
 
 from knoop_esb.transform import emit
 from knoop_esb.transform import stufxml as x
-from knoop_esb.transform.model import MaatschappelijkeActiviteit, NietNatuurlijkPersoon, Vestiging
+from knoop_esb.transform.model import MaatschappelijkeActiviteit, NietNatuurlijkPersoon
 from knoop_esb.transform.scope import KERNGEGEVENS, Scope
 from knoop_esb.transform.tabellen import IN_GROEP, VOLGORDE
 
