@@ -27,7 +27,7 @@ from knoop_esb import logs
 from knoop_esb.config import Config
 from knoop_esb.digikoppeling import envelope, wsa, xmlenc
 from knoop_esb.digikoppeling.errors import NietGeautoriseerd, WusFout
-from knoop_esb.digikoppeling.profiles import WusProfiel, profiel as wus_profiel
+from knoop_esb.digikoppeling.profiles import PROFIELEN, WusProfiel, profiel as wus_profiel
 from knoop_esb.digikoppeling.replay import MemoryReplayCache, ReplayCache, StoreReplayCache
 from knoop_esb.digikoppeling.signing import Ondertekenaar, sign_envelope
 from knoop_esb.digikoppeling.verify import WssResultaat, verify_envelope
@@ -98,8 +98,9 @@ class WusMiddleware:
         if environ.get("REQUEST_METHOD", "GET") != "POST":
             return self.app(environ, start_response)
         peer = environ.get("knoop.peer")
-        context = WusContext(profiel=profiel_of(peer), peer=peer)
+        context = WusContext(profiel=PROFIELEN["2W-be"], peer=peer)
         try:
+            context.profiel = profiel_of(peer)
             body = self._inbound(environ, context)
         except WusFout as fout:
             log.warning("request refused", code=fout.stuf_code, afnemer=getattr(peer, "oin", None),
@@ -107,7 +108,7 @@ class WusMiddleware:
             return self._refuse(environ, start_response, fout, context)
         except Exception:  # a bug or a library surprise: StUF058, traceback only in the log
             log.exception("WS-Addressing/WS-Security processing failed", afnemer=getattr(peer, "oin", None))
-            return self._refuse(environ, start_response, WusFout("interne fout bij WS-Security-verwerking"), context)
+            return self._refuse(environ, start_response, WusFout("internal error while processing WS-Addressing/WS-Security"), context)
         environ["knoop.wsa"] = context.addressing
         environ["knoop.wss"] = context.wss
         environ["wsgi.input"] = io.BytesIO(body)
