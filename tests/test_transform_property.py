@@ -2,13 +2,20 @@
 or a MappingFout with a clear message — never another exception."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from knoop_esb.transform import diff, emit, kvk
 from knoop_esb.transform.fout import MappingFout
 from knoop_esb.transform.model import NietNatuurlijkPersoon
+from knoop_esb.transform.scope import Scope
+from knoop_esb.transform.tabellen import VOLGORDE
 from tests.fixtures.transform import la01, lk01
+
+GOLDEN = Path(__file__).parent / "golden" / "transform" / "input"
 
 tekst = st.one_of(st.none(), st.text(max_size=300), st.sampled_from(["", "   ", "Ja", "Nee", "Amsterdam", "1034 wl"]),
                   st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0xFFFF), max_size=40))
@@ -69,3 +76,23 @@ def test_any_kvk_input_is_valid_stuf_or_mapping_fout(data, lijst, bg_validator):
         bg_validator.validate(la01("VES", emit.ves(ves, mac=model)))
     for kg in diff.kennisgevingen(None, model):
         bg_validator.validate(lk01(kg.entiteittype, kg.mutatiesoort, *kg.objecten()))
+
+
+_MAC_NAMEN = sorted(set(VOLGORDE["MAC"]) | {"StUF:tijdstipRegistratie"})
+_VES_NAMEN = sorted(VOLGORDE["VES"])
+_NNP_NAMEN = sorted(VOLGORDE["NNP"])
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(mac_namen=st.sets(st.sampled_from(_MAC_NAMEN)), ves_namen=st.sets(st.sampled_from(_VES_NAMEN)),
+       nnp_namen=st.sets(st.sampled_from(_NNP_NAMEN)), kern=st.booleans())
+def test_any_scope_gives_valid_answers(mac_namen, ves_namen, nnp_namen, kern, bg_validator):
+    """Whatever elements an Lv01 asks for, the answer validates (noValue where there is no value)."""
+    model = kvk.basisprofiel(json.loads((GOLDEN / "bv_statutaire_naam_rsin.json").read_text())["basisprofiel"])
+    ves_scope = Scope(elementen=frozenset(ves_namen), relaties={})
+    mac_scope = Scope(elementen=frozenset(mac_namen), relaties={
+        "oefentActiviteitUitIn": ves_scope, "heeftAlsEigenaar": Scope(elementen=frozenset(nnp_namen), relaties={})},
+        kerngegevens_gerelateerden=kern)
+    bg_validator.validate(la01("MAC", emit.mac(model, mac_scope)))
+    bg_validator.validate(la01("VES", emit.ves(model.hoofdvestiging, ves_scope, mac=model)))
+    bg_validator.validate(la01("NNP", emit.nnp(model, Scope(elementen=frozenset(nnp_namen)))))

@@ -32,7 +32,11 @@ KENNISGEVING = "kennisgeving"
 # Elements that cannot carry xsi:nil + StUF:noValue (groups, metagegeven-typed, choice partners).
 _NIET_NILLABLE = frozenset({"activiteit", "verblijfsadres", "bezoekadres", "sub.correspondentieAdres", "authentiek",
                             "ann.identificatie", "inOnderzoek", "StUF:tijdvakGeldigheid", "StUF:extraElementen"})
-_NIET_ONDERSTEUNDE_RELATIES = {"heeftAlsHoofdLocatie": "VESTGOHFD", "heeftAlsNevenLocatie": "VESTGONVN"}
+# Relation elements and their entiteittype; the TGO (BAG object) relations are not supported.
+_RELATIES = {"heeftAlsEigenaar": "MACRPS", "oefentActiviteitUitIn": "MACVES", "oefentActiviteitenUitVoor": "VESMAC",
+             "rps.isEigenaarVan": "NNPMAC", "inn.heeftAlsFunctionaris": "NNPRPS",
+             "heeftAlsHoofdLocatie": "VESTGOHFD", "heeftAlsNevenLocatie": "VESTGONVN"}
+_NIET_ONDERSTEUNDE_RELATIES = frozenset({"heeftAlsHoofdLocatie", "heeftAlsNevenLocatie"})
 
 
 @dataclass(frozen=True)
@@ -141,9 +145,12 @@ def _velden(obj: Any, ctx: _Ctx) -> dict[str, list]:
     if ctx.scope.expliciet:
         for naam in ctx.scope.elementen - per_doel.keys():
             if naam in toegestaan and naam in VOLGORDE[ctx.entiteit] and naam not in _NIET_NILLABLE:
-                rel = _NIET_ONDERSTEUNDE_RELATIES.get(naam)
-                per_doel[naam] = [x.lege_relatie(naam, rel, x.NIET_ONDERSTEUND) if rel
-                                  else x.geen(naam, x.NIET_ONDERSTEUND)]
+                if naam in _RELATIES:
+                    reden = x.NIET_ONDERSTEUND if naam in _NIET_ONDERSTEUNDE_RELATIES else x.GEEN_WAARDE
+                    per_doel[naam] = [x.lege_relatie(naam, _RELATIES[naam], reden,
+                                                     "T" if ctx.kennisgeving else None)]
+                else:
+                    per_doel[naam] = [x.geen(naam, x.NIET_ONDERSTEUND)]
     return per_doel
 
 
