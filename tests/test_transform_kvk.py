@@ -123,3 +123,21 @@ def test_json_round_trip():
     assert MaatschappelijkeActiviteit.from_dict(data) == m
     nnp = dict(data, eigenaar={"soort": "nietNatuurlijkPersoon", "rsin": "857453437", "onbekendVeld": 1})
     assert MaatschappelijkeActiviteit.from_dict(nnp).eigenaar == NietNatuurlijkPersoon(rsin="857453437")
+
+
+def test_zoeken_and_naamgeving_models_emit_valid_objects(bg_validator):
+    from knoop_esb.transform import emit
+    from tests.fixtures.transform import la01
+
+    zoek = kvk.zoeken({"resultaten": [
+        {"kvkNummer": "69599084", "vestigingsnummer": "000038509520", "naam": "Govert", "type": "nevenvestiging",
+         "adres": {"binnenlandsAdres": {"type": "bezoekadres", "straatnaam": "Geneinde", "huisnummer": 1,
+                                        "postcode": "6221AA", "plaats": "Maastricht"}}},
+        {"kvkNummer": "68750110", "rsin": "857453437", "naam": "Test BV Donald", "type": "rechtspersoon"}]})
+    naam = kvk.naamgeving({"kvkNummer": "69599068", "rsin": "857453450", "statutaireNaam": "Stichting Bolderbast",
+                           "vestigingen": [{"vestigingsnummer": "990064773193", "naam": "Bolderbast"}]})
+    for m in zoek + (naam,):
+        bg_validator.validate(la01("MAC", emit.mac(m)))
+        for v in m.alle_vestigingen():
+            bg_validator.validate(la01("VES", emit.ves(v, mac=m)))
+    bg_validator.validate(la01("NNP", emit.nnp(naam)))
