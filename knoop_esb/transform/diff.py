@@ -220,6 +220,10 @@ def kennisgevingen(oud: MaatschappelijkeActiviteit | None, nieuw: Maatschappelij
     return out
 
 
+def _kvk(mac: MaatschappelijkeActiviteit | None) -> str | None:
+    return mac.kvk_nummer if mac else None
+
+
 def _nnp_sleutel(nnp: NietNatuurlijkPersoon) -> str:
     return nnp.rsin or nnp.statutaire_naam or ""
 
@@ -231,6 +235,8 @@ def _vergelijk(ent: str, o: Any, n: Any, sleutel, mac_oud: Any, mac_nieuw: Any) 
         return [Kennisgeving(ent, "T", sleutel(n), None, n, mac_oud=mac_oud, mac_nieuw=mac_nieuw)]
     if n is None:
         return [Kennisgeving(ent, "V", sleutel(o), o, None, mac_oud=mac_oud, mac_nieuw=mac_nieuw)]
+    if o == n and (ent == "MAC" or _kvk(mac_oud) == _kvk(mac_nieuw)):
+        return []  # same state, same registration: nothing to tell (the common case, without emitting)
     kg = Kennisgeving(ent, "W", sleutel(n), o, n, mac_oud=mac_oud, mac_nieuw=mac_nieuw)
     _, _, gewijzigd = _wijziging(kg)
     if not gewijzigd:
