@@ -36,7 +36,7 @@ _NIET_NILLABLE = frozenset({"activiteit", "verblijfsadres", "bezoekadres", "sub.
 _RELATIES = {"heeftAlsEigenaar": "MACRPS", "oefentActiviteitUitIn": "MACVES", "oefentActiviteitenUitVoor": "VESMAC",
              "rps.isEigenaarVan": "NNPMAC", "inn.heeftAlsFunctionaris": "NNPRPS",
              "heeftAlsHoofdLocatie": "VESTGOHFD", "heeftAlsNevenLocatie": "VESTGONVN"}
-_NIET_ONDERSTEUNDE_RELATIES = frozenset({"heeftAlsHoofdLocatie", "heeftAlsNevenLocatie"})
+_NIET_ONDERSTEUNDE_RELATIES = frozenset({"heeftAlsNevenLocatie"})
 
 
 @dataclass(frozen=True)
@@ -271,6 +271,18 @@ def _mac_van(ves: Vestiging, scope: Scope, mac: MaatschappelijkeActiviteit | Non
     return [_relatie("oefentActiviteitenUitVoor", "VESMAC", gerelateerde, kennisgeving, ves.datum_aanvang, ves.datum_einde)]
 
 
+def _hoofdlocatie(ves: Vestiging, scope: Scope, kennisgeving: bool) -> list:
+    """The BAG adresseerbaar object of the bezoekadres (KVK geoData) → heeftAlsHoofdLocatie/gerelateerde TGO."""
+    rel_scope = scope.relatie("heeftAlsHoofdLocatie", "TGO")
+    bezoek = ves.adres("bezoekadres")
+    bag = regels.bag_id(bezoek.bag_adresseerbaar_object_id) if bezoek and not bezoek.afgeschermd else None
+    if rel_scope is None or bag is None or not rel_scope.wil("identificatie"):
+        return []
+    tgo = x.entiteit("gerelateerde", "TGO", [x.element("identificatie", bag)], sleutel=bag,
+                     verwerkingssoort="T" if kennisgeving else None)
+    return [_relatie("heeftAlsHoofdLocatie", "VESTGOHFD", tgo, kennisgeving)]
+
+
 def _eigenaar_van(nnp_: NietNatuurlijkPersoon, scope: Scope, mac: MaatschappelijkeActiviteit | None) -> list:
     rel_scope = scope.relatie("rps.isEigenaarVan", "MAC")
     if rel_scope is None or mac is None:
@@ -322,6 +334,7 @@ def ves(model: Vestiging, scope: Scope | None = None, *, mac: MaatschappelijkeAc
         raise MappingFout(f"VES verwacht een Vestiging, kreeg {type(model).__name__}")
     scope = scope or ALLES
     kg = _soort(soort)
-    relaties = {"oefentActiviteitenUitVoor": _mac_van(model, scope, mac, kg)}
+    relaties = {"oefentActiviteitenUitVoor": _mac_van(model, scope, mac, kg),
+                "heeftAlsHoofdLocatie": _hoofdlocatie(model, scope, kg)}
     return x.naar_lxml(_object("VES", model, soort, scope, relaties, sleutel=model.vestigingsnummer,
                                kennisgeving=kg))
