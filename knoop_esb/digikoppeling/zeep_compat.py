@@ -7,11 +7,19 @@ the list class with the restricting type's QName as its item type, so resolving 
 
 :func:`apply` replaces that one resolve step so a restriction of a list keeps the base list's item
 type. It is idempotent and changes nothing else; every zeep client in the node calls it first.
+
+Second trap: parsing a *repeating sequence whose members are all optional* (BG's VES-antwoord and
+MAC-antwoord: ``<sequence maxOccurs="unbounded">`` of handelsnaam/handelsnaamVerkort/volgorde)
+never ends in zeep 4.3: an iteration that consumes no element is appended and repeated forever.
+:func:`apply` also makes such a sequence stop at the first iteration that consumed nothing.
 """
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 
+from zeep.xsd.elements import indicators as _indicators
+from zeep.exceptions import UnexpectedElementError
 from zeep.xsd.types import collection as _collection
 from zeep.xsd.types import unresolved as _unresolved
 
@@ -33,6 +41,41 @@ def _resolve(self):
 
 setattr(_resolve, _MARK, True)
 
+_original_sequence_parse = _indicators.Sequence.parse_xmlelements
+
+
+def _sequence_parse(self, xmlelements, schema, name=None, context=None):
+    """zeep's Sequence.parse_xmlelements plus one rule: an occurrence that consumed nothing ends it."""
+    if not self.accepts_multiple:
+        return _original_sequence_parse(self, xmlelements, schema, name, context)
+    result = []
+    for _unused in _indicators.max_occurs_iter(self.max_occurs):
+        before = len(xmlelements)
+        if not before:
+            break
+        item_result = OrderedDict()
+        for elm_name, element in self.elements:
+            try:
+                item_subresult = element.parse_xmlelements(xmlelements, schema, name, context=context)
+            except UnexpectedElementError:
+                if schema.settings.strict:
+                    raise
+                item_subresult = None
+            if isinstance(element, _indicators.OrderIndicator):
+                item_result.update(item_subresult)
+            else:
+                item_result[elm_name] = item_subresult
+            if not xmlelements:
+                break
+        if len(xmlelements) == before:
+            break
+        if item_result:
+            result.append(item_result)
+    return {name: result}
+
+
+setattr(_sequence_parse, _MARK, True)
+
 
 def is_applied() -> bool:
     return getattr(_unresolved.UnresolvedCustomType.resolve, _MARK, False)
@@ -43,3 +86,5 @@ def apply() -> None:
     with _lock:
         if not is_applied():
             _unresolved.UnresolvedCustomType.resolve = _resolve
+        if not getattr(_indicators.Sequence.parse_xmlelements, _MARK, False):
+            _indicators.Sequence.parse_xmlelements = _sequence_parse

@@ -1,17 +1,21 @@
-"""The afnemer side of answering: subscriptions placed on request (indicatorAfnemerindicatie).
-
-Afnemerindicaties live in the store (``store.afnemerindicaties``); one is placed per delivered
-object, in one transaction, so a kennisgeving about the object later reaches this afnemer.
+"""The afnemer side of answering, wired from the afnemers package and the store: may this afnemer
+ask this (StUF052 before any source is asked), doelbinding per object, the protocol log, and
+subscriptions placed on request (indicatorAfnemerindicatie) in the store's afnemerindicatie table.
 """
 from __future__ import annotations
 
 from typing import Sequence
 
+from knoop_esb.afnemers import autorisatie
+from knoop_esb.afnemers.hooks import vraag_hooks
+from knoop_esb.afnemers.registry import Registry
 from knoop_esb.store import afnemerindicaties
 from knoop_esb.vraag.dienst import Afnemerhooks
 
 
 def plaatser(database):
+    """One afnemerindicatie per delivered object, in one transaction."""
+
     def plaats(afnemer: str, entiteittype: str, sleutels: Sequence[str]) -> bool:
         with database.session() as session:
             for sleutel in sleutels:
@@ -21,5 +25,13 @@ def plaatser(database):
     return plaats
 
 
+def autoriseerder(registry: Registry):
+    def autoriseer(afnemer: str, berichtcode: str, entiteittype: str, paden: Sequence[str]) -> None:
+        autorisatie.controleer_vraag(registry.get(afnemer), berichtcode, entiteittype, paden)
+
+    return autoriseer
+
+
 def hooks(config, database) -> Afnemerhooks:
-    return Afnemerhooks(plaats_indicaties=plaatser(database))
+    return Afnemerhooks(autoriseer=autoriseerder(Registry(config, database)), plaats_indicaties=plaatser(database),
+                        **vraag_hooks(config, database))

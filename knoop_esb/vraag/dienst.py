@@ -46,8 +46,10 @@ class Levering:
 
 @dataclass
 class Afnemerhooks:
-    """The afnemers package's part: doelbinding, subscriptions and the protocol log."""
+    """The afnemers package's part: may it ask (StUF052), doelbinding per object, subscriptions
+    and the protocol log."""
 
+    autoriseer: Callable[[str, str, str, Sequence[str]], None] = lambda oin, bericht, ent, paden: None
     filter: Callable[[str, str, etree._Element], etree._Element | None] = lambda oin, ent, obj: obj
     plaats_indicaties: Callable[[str, str, Sequence[str]], bool] | None = None
     protocolleer: Callable[[Levering], None] = lambda levering: None
@@ -65,6 +67,7 @@ class Beantwoorder:
 
     def beantwoord(self, element: etree._Element, afnemer: str) -> etree._Element:
         vraag = _op_sleutel(parse(element))
+        self.hooks.autoriseer(afnemer, vraag.berichtcode, vraag.entiteittype, [c.pad for c in vraag.criteria])
         sorteer_paden = ordening.paden(vraag, self.sorteringen)
         bron_vraag = self.evaluatie.bron_vraag(vraag, afnemer, element)
         antwoord = self.evaluatie.objecten(bron_vraag)
