@@ -100,6 +100,7 @@ def test_search_vestigingen_by_every_key(db):
                        woonplaats="'s-Hertogenbosch", straatnaam="Markt"), {"v": 1}, tijdstip=T0)
         hr.save(s, ves("000000000102", naam="Zoekmij Twee", kvk="87654321", postcode="5211AA", huisnummer=3,
                        woonplaats="'s-Hertogenbosch", straatnaam="Kerkstraat"), {"v": 1}, tijdstip=T0)
+        hr.save(s, ves("000000000103", naam="50_50 Winkel", kvk="87654322"), {"v": 1}, tijdstip=T0)
     with db.session() as s:
         keys = lambda rs: [v.sleutel for v in rs]  # noqa: E731
         assert keys(hr.zoek_vestigingen(s, handelsnaam="Café Zoekmij")) == ["000000000101"]
@@ -107,6 +108,9 @@ def test_search_vestigingen_by_every_key(db):
         assert keys(hr.zoek_vestigingen(s, handelsnaam="CAFE  zoek", match="prefix")) == ["000000000101"]
         assert keys(hr.zoek_vestigingen(s, handelsnaam="zoekmij", match="bevat")) == ["000000000101", "000000000102"]
         assert keys(hr.zoek_vestigingen(s, handelsnaam="100%", match="bevat")) == []
+        assert keys(hr.zoek_vestigingen(s, handelsnaam="50_50 w", match="prefix")) == ["000000000103"]
+        assert keys(hr.zoek_vestigingen(s, handelsnaam="50%", match="prefix")) == []
+        assert keys(hr.zoek_vestigingen(s, handelsnaam="5_", match="prefix")) == []
         assert keys(hr.zoek_vestigingen(s, postcode="1234AB", huisnummer=10, huisletter="a", huisnummertoevoeging="bis",
                                         kvk_nummer="87654321")) == ["000000000101"]
         assert keys(hr.zoek_vestigingen(s, woonplaats="'S-HERTOGENBOSCH", straatnaam="kerkstraat")) == ["000000000102"]

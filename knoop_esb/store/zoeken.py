@@ -53,7 +53,8 @@ def zoek_vestigingen(
     if straatnaam:
         stmt = stmt.where(VesVersie.straatnaam_norm == normalise(straatnaam))
     if handelsnaam:
-        namen = select(VesHandelsnaam.versie_id).where(_naam_filter(VesHandelsnaam.naam, VesHandelsnaam.naam_norm, handelsnaam, match))
+        namen = select(VesHandelsnaam.versie_id).where(
+            _naam_filter(session, VesHandelsnaam.naam, VesHandelsnaam.naam_norm, handelsnaam, match))
         stmt = stmt.where(VesVersie.id.in_(namen))
     stmt = stmt.order_by(VesVersie.vestigingsnummer)
     return _run(session, "VES", stmt, limit, offset)
@@ -76,7 +77,8 @@ def zoek_nnp(
     if kvk_nummer:
         stmt = stmt.where(NnpVersie.kvk_nummer == kvk_nummer)
     if statutaire_naam:
-        stmt = stmt.where(_naam_filter(NnpVersie.statutaire_naam, NnpVersie.statutaire_naam_norm, statutaire_naam, match))
+        stmt = stmt.where(_naam_filter(session, NnpVersie.statutaire_naam, NnpVersie.statutaire_naam_norm,
+                                       statutaire_naam, match))
     return _run(session, "NNP", stmt.order_by(NnpVersie.rsin), limit, offset)
 
 
@@ -97,7 +99,7 @@ def zoek_mac(
     if rsin:
         stmt = stmt.where(MacVersie.rsin == rsin)
     if naam:
-        stmt = stmt.where(_naam_filter(MacVersie.naam, MacVersie.naam_norm, naam, match))
+        stmt = stmt.where(_naam_filter(session, MacVersie.naam, MacVersie.naam_norm, naam, match))
     return _run(session, "MAC", stmt.order_by(MacVersie.kvk_nummer), limit, offset)
 
 
@@ -106,11 +108,16 @@ def _actueel(model: type, met_beeindigd: bool) -> Select:
     return stmt if met_beeindigd else stmt.where(model.eind_geldigheid.is_(None))
 
 
-def _naam_filter(column, norm_column, value: str, match: str):
+def _naam_filter(session: Session, column, norm_column, value: str, match: str):
     if match == "exact":
         return column == value
     if match == "prefix":
-        return norm_column.like(like_escape(normalise(value)) + "%", escape="\\")
+        prefix = normalise(value)
+        if session.get_bind().dialect.name == "sqlite":
+            # SQLite only uses an index for LIKE on NOCASE columns; a range on the (already
+            # case-folded) column uses the plain index. U+10FFFF sorts after every character.
+            return (norm_column >= prefix) & (norm_column < prefix + "\U0010ffff")
+        return norm_column.like(like_escape(prefix) + "%", escape="\\")
     if match == "bevat":
         return norm_column.like("%" + like_escape(normalise(value)) + "%", escape="\\")
     raise HistorieFout(f"unknown match {match!r}; use one of {', '.join(MATCHES)}")
