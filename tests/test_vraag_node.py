@@ -87,3 +87,57 @@ def test_kvk_ipd_error_is_fo02_stuf058(vraag_node):
     assert fault_code(response) == ("Fo02Bericht", "StUF058")
     omschrijving = etree.fromstring(response.content).findtext(f".//{{{STUF}}}omschrijving")
     assert "IPD1002" in omschrijving
+
+
+def test_delivery_is_in_the_protocol_log_and_afnemerindicatie_placed(vraag_node):
+    from knoop_esb.afnemers import protocol
+    from knoop_esb.store import afnemerindicaties
+    from knoop_esb.store.db import database
+
+    body = lv01("VES", {"vestigingsNummer": "000037178601"}, afnemerindicatie=True)
+    antwoord = la01(vraag(vraag_node, body))
+    assert antwoord.findtext(f"{{{BG}}}parameters/{{{STUF}}}indicatorAfnemerIndicatie") == "true"
+    referentie = body.findtext(f"{{{BG}}}stuurgegevens/{{{STUF}}}referentienummer")
+    db = database(vraag_node.config)
+    with db.session() as session:
+        [regel] = [r for r in protocol.regels(session, afnemer_oin=AFNEMER) if r.referentienummer == referentie]
+        assert (regel.berichtcode, regel.entiteittype, regel.object_sleutels) == ("vesLa01", "VES", ["000037178601"])
+        assert "verblijfsadres/aoa.postcode" in regel.attribuut_paden
+        assert AFNEMER in afnemerindicaties.afnemers_van(session, "VES", "000037178601")
+
+
+def test_fresh_kvk_answer_is_stored_with_the_whole_company(vraag_node):
+    from knoop_esb.store import handelsregister
+    from knoop_esb.store.db import database
+
+    la01(vraag(vraag_node, lv01("MAC", {"kvkNummer": "90004760"})))
+    with database(vraag_node.config).session() as session:
+        mac = handelsregister.actueel(session, "MAC", "90004760")
+        assert mac is not None and mac.bron == "kvk"
+
+
+def test_postcode_without_huisnummer_answered_from_store(vraag_node):
+    la01(vraag(vraag_node, lv01("MAC", {"kvkNummer": "68750110"})))  # stores its vestigingen
+    antwoord = la01(vraag(vraag_node, lv01("VES", {"verblijfsadres/aoa.postcode": "8713KB"}, sortering=5)))
+    assert [tekst(o, "vestigingsNummer")[0] for o in objecten(antwoord)] == ["000037178598", "000037178601"]
+
+
+def test_schema_invalid_request_is_stuf055_naming_the_element(vraag_node):
+    body = lv01("MAC", {"kvkNummer": "68750110"})
+    body.find(f"{{{BG}}}parameters/{{{STUF}}}sortering").text = "99"
+    response = vraag(vraag_node, body)
+    assert fault_code(response) == ("Fo02Bericht", "StUF055")
+    assert "sortering" in etree.fromstring(response.content).findtext(f".//{{{STUF}}}omschrijving")
+
+
+def test_doelbinding_cuts_the_answer(node_factory, kvk_testserver):
+    from tests.fixtures.vraag import VRAAG_AFNEMERS, kvk_extra
+
+    basis = VRAAG_AFNEMERS.replace('autorisatieprofielen = ["handelsregister"]',
+                                   'autorisatieprofielen = ["handelsregister-basis"]', 1)
+    node = node_factory(extra=kvk_extra(kvk_testserver), afnemers=basis)
+    antwoord = la01(vraag(node, lv01("VES", {"vestigingsNummer": "000037178598"})))
+    [obj] = objecten(antwoord)
+    assert tekst(obj, "vestigingsNummer") == ["000037178598"]
+    assert obj.find(f"{{{BG}}}oefentActiviteitenUitVoor") is None  # no relations in handelsregister-basis
+    assert fault_code(vraag(node, lv01("NNP", {"inn.nnpId": "123456789"}))) == ("Fo02Bericht", "StUF052")
