@@ -30,6 +30,18 @@ ZOEK_PARAMETERS = frozenset({
     "huisletter", "postbusnummer", "type", "inclusiefInactieveRegistraties", "pagina", "resultatenPerPagina"})
 ZOEKEN_MAX_RESULTATEN = 1000      # "De API Zoeken toont max. 1000 resultaten."
 SIGNALEN_PER_PAGINA = 500         # Mutatieservice `aantal` is 10..500
+# What an answer must hold before the node relies on it (kvk_http._check); anything else is
+# KvkOngeldigAntwoord rather than a crash further down.
+VORM = {
+    "zoeken": {"resultaten": "objecten", "totaal": "getal?", "pagina": "getal?"},
+    "basisprofiel": {"kvkNummer": "tekst"},
+    "vestiging": {"vestigingsnummer": "tekst"},
+    "vestigingen": {"vestigingen": "objecten", "totaalAantalVestigingen": "getal?"},
+    "naamgeving": {"kvkNummer": "tekst"},
+    "abonnementen": {"abonnementen": "objecten"},
+    "signalen": {"signalen": "objecten", "totaalPaginas": "getal?"},
+    "signaal": {"signaal": "object"},
+}
 log = logs.get("knoop_esb.kvk")
 
 
@@ -84,7 +96,7 @@ class KvkApiClient:
         if unknown:
             raise TypeError(f"onbekende zoekparameter(s): {', '.join(sorted(unknown))}")
         params = _zoek_params(criteria)
-        body = self.transport.get("zoeken", "/api/v2/zoeken", params, required=("resultaten",),
+        body = self.transport.get("zoeken", "/api/v2/zoeken", params, required=VORM["zoeken"],
                                   leeg_bij=frozenset({errors.GEEN_RESULTATEN}))
         if body is None:
             return {"pagina": int(criteria.get("pagina", 1)),
@@ -108,22 +120,22 @@ class KvkApiClient:
     # -- Basisprofiel v1 (paid) --------------------------------------------------------------
     def basisprofiel(self, kvk_nummer: str, *, geo_data: bool = False, **paid: bool | None) -> dict:
         return self._paid("basisprofiel", f"/api/v1/basisprofielen/{_kvk(kvk_nummer)}",
-                          _geo(geo_data), ("kvkNummer",), **paid)
+                          _geo(geo_data), VORM["basisprofiel"], **paid)
 
     def eigenaar(self, kvk_nummer: str, *, geo_data: bool = False, **paid: bool | None) -> dict:
         return self._paid("basisprofiel.eigenaar", f"/api/v1/basisprofielen/{_kvk(kvk_nummer)}/eigenaar",
-                          _geo(geo_data), (), **paid)
+                          _geo(geo_data), {}, **paid)
 
     def hoofdvestiging(self, kvk_nummer: str, *, geo_data: bool = False, **paid: bool | None) -> dict:
         return self._paid("basisprofiel.hoofdvestiging",
                           f"/api/v1/basisprofielen/{_kvk(kvk_nummer)}/hoofdvestiging",
-                          _geo(geo_data), ("vestigingsnummer",), **paid)
+                          _geo(geo_data), VORM["vestiging"], **paid)
 
     def vestigingen_lijst(self, kvk_nummer: str, **paid: bool | None) -> dict:
         """The VestigingList exactly as KVK returns it (at most 1000 vestigingen)."""
         return self._paid("basisprofiel.vestigingen",
                           f"/api/v1/basisprofielen/{_kvk(kvk_nummer)}/vestigingen",
-                          None, ("vestigingen",), **paid)
+                          None, VORM["vestigingen"], **paid)
 
     def vestigingen(self, kvk_nummer: str, **paid: bool | None) -> dict:
         """The VestigingList with every vestiging, also for companies with more than 1000
@@ -136,22 +148,22 @@ class KvkApiClient:
             raise errors.KvkFout(f"Het vestigingsnummer {vestigingsnummer} is niet valide.", code="IPD0006",
                                  endpoint="vestigingsprofiel")
         return self._paid("vestigingsprofiel", f"/api/v1/vestigingsprofielen/{vestigingsnummer}",
-                          _geo(geo_data), ("vestigingsnummer",), **paid)
+                          _geo(geo_data), VORM["vestiging"], **paid)
 
     def naamgeving(self, kvk_nummer: str, **paid: bool | None) -> dict:
         return self._paid("naamgeving", f"/api/v1/naamgevingen/kvknummer/{_kvk(kvk_nummer)}",
-                          None, ("kvkNummer",), **paid)
+                          None, VORM["naamgeving"], **paid)
 
     # -- Mutatieservice (contract, not per call) ---------------------------------------------
     def abonnementen(self) -> dict:
         return self.transport.get("mutatieservice.abonnementen", "/api/v1/abonnementen",
-                                  required=("abonnementen",))
+                                  required=VORM["abonnementen"])
 
     def signalen_pagina(self, abonnement_id: str, vanaf: datetime, tot: datetime, pagina: int = 1,
                         aantal: int = SIGNALEN_PER_PAGINA) -> dict:
         params = {"vanaf": _utc(vanaf), "tot": _utc(tot), "pagina": pagina, "aantal": aantal}
         return self.transport.get("mutatieservice.signalen", f"/api/v1/abonnementen/{quote(abonnement_id, safe='')}",
-                                  params, required=("signalen",))
+                                  params, required=VORM["signalen"])
 
     def signalen(self, abonnement_id: str, vanaf: datetime, tot: datetime,
                  aantal: int = SIGNALEN_PER_PAGINA) -> Iterator[dict]:
@@ -163,7 +175,9 @@ class KvkApiClient:
             page = self.signalen_pagina(abonnement_id, vanaf, tot, pagina, aantal)
             signalen = page.get("signalen") or []
             for signaal in signalen:
-                if signaal.get("id") not in seen:
+                if not isinstance(signaal.get("id"), str):
+                    raise errors.KvkOngeldigAntwoord("signaal zonder id", endpoint="mutatieservice.signalen")
+                if signaal["id"] not in seen:
                     seen.add(signaal.get("id"))
                     yield signaal
             if not signalen or pagina >= int(page.get("totaalPaginas") or 0):
@@ -172,10 +186,10 @@ class KvkApiClient:
 
     def signaal(self, abonnement_id: str, signaal_id: str) -> dict:
         path = f"/api/v1/abonnementen/{quote(abonnement_id, safe='')}/signalen/{quote(signaal_id, safe='')}"
-        return self.transport.get("mutatieservice.signaal", path, required=("signaal",))
+        return self.transport.get("mutatieservice.signaal", path, required=VORM["signaal"])
 
     # -- plumbing ----------------------------------------------------------------------------
-    def _paid(self, endpoint: str, path: str, params: dict | None, required: tuple[str, ...], *,
+    def _paid(self, endpoint: str, path: str, params: dict | None, required: dict[str, str], *,
               allow_paid: bool | None = None, force_paid: bool = False) -> dict:
         try:
             self.policy.check(endpoint, allow_paid=allow_paid, force_paid=force_paid,

@@ -80,14 +80,14 @@ class KvkTransport:
         return self.base_url + path
 
     def get(self, endpoint: str, path: str, params: dict[str, Any] | None = None, *,
-            required: tuple[str, ...] = (), leeg_bij: frozenset[str] = frozenset()) -> dict | None:
+            required: dict[str, str] | None = None, leeg_bij: frozenset[str] = frozenset()) -> dict | None:
         """GET ``path`` and return its JSON object; None when KVK answers one of ``leeg_bij``."""
         started = self._clock()
         attempt = 0
         while True:
             attempt += 1
             try:
-                return self._attempt(endpoint, path, params, attempt, required)
+                return self._attempt(endpoint, path, params, attempt, required or {})
             except errors.KvkError as exc:
                 if exc.code in leeg_bij:
                     return None
@@ -155,10 +155,15 @@ def _fouten(response: httpx.Response) -> list[dict]:
         return []
     fout = body.get("fout")
     if isinstance(fout, list):
-        return [f for f in fout if isinstance(f, dict)]
+        return [{"code": _text(f.get("code")), "omschrijving": _text(f.get("omschrijving"))}
+                for f in fout if isinstance(f, dict)]
     if "title" in body or "detail" in body:
-        return [{"code": None, "omschrijving": body.get("detail") or body.get("title")}]
+        return [{"code": None, "omschrijving": _text(body.get("detail")) or _text(body.get("title"))}]
     return []
+
+
+def _text(value) -> str | None:
+    return str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -169,7 +174,7 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None
 
 
-def _json_object(response: httpx.Response, endpoint: str, required: tuple[str, ...]) -> dict:
+def _json_object(response: httpx.Response, endpoint: str, required: dict[str, str]) -> dict:
     try:
         body = response.json()
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -178,8 +183,21 @@ def _json_object(response: httpx.Response, endpoint: str, required: tuple[str, .
     if not isinstance(body, dict):
         raise errors.KvkOngeldigAntwoord("antwoord is geen JSON-object", status=response.status_code,
                                          endpoint=endpoint)
-    missing = [key for key in required if key not in body]
-    if missing:
-        raise errors.KvkOngeldigAntwoord(f"verplichte velden ontbreken: {', '.join(missing)}",
-                                         status=response.status_code, endpoint=endpoint)
+    problems = [problem for name, kind in required.items() if (problem := _check(body, name, kind))]
+    if problems:
+        raise errors.KvkOngeldigAntwoord("; ".join(problems), status=response.status_code, endpoint=endpoint)
     return body
+
+
+def _check(body: dict, name: str, kind: str) -> str | None:
+    """``kind``: tekst, getal, object, objecten (a list of objects); a trailing ``?`` = optional."""
+    optional = kind.endswith("?")
+    kind = kind.rstrip("?")
+    if name not in body or body[name] is None:
+        return None if optional else f"verplicht veld {name} ontbreekt"
+    value = body[name]
+    ok = {"tekst": isinstance(value, str),
+          "getal": isinstance(value, int) and not isinstance(value, bool),
+          "object": isinstance(value, dict),
+          "objecten": isinstance(value, list) and all(isinstance(item, dict) for item in value)}[kind]
+    return None if ok else f"veld {name} is geen {kind}"

@@ -19,8 +19,8 @@ VESTIGING_TYPES = ("hoofdvestiging", "nevenvestiging")
 
 
 def complete_vestigingen(client: "KvkApiClient", lijst: dict) -> dict:
-    items = list(lijst.get("vestigingen") or [])
-    total = int(lijst.get("totaalAantalVestigingen") or len(items))
+    items = list(lijst.get("vestigingen") or [])      # shape checked by the transport
+    total = lijst.get("totaalAantalVestigingen") or len(items)
     if len(items) >= total:
         return lijst
     kvk_nummer = lijst.get("kvkNummer")
@@ -39,20 +39,19 @@ def complete_vestigingen(client: "KvkApiClient", lijst: dict) -> dict:
 
 def _search(client: "KvkApiClient", known: dict, plaatsen: list[str], **criteria) -> None:
     for result in client.zoeken_alle(**criteria, type=list(VESTIGING_TYPES), resultatenPerPagina=100):
-        adres = (result.get("adres") or {}).get("binnenlandsAdres") or {}
-        plaats = adres.get("plaats")
-        if plaats and plaats not in plaatsen:
+        plaats = _dict(_dict(result.get("adres")).get("binnenlandsAdres")).get("plaats")
+        if isinstance(plaats, str) and plaats and plaats not in plaatsen:
             plaatsen.append(plaats)
         nummer = result.get("vestigingsnummer")
-        if nummer and nummer not in known:
+        if isinstance(nummer, str) and nummer and nummer not in known:
             known[nummer] = vestiging_basis(result)
 
 
 def vestiging_basis(result: dict) -> dict:
     """A Zoeken result in the VestigingBasis shape of ``/vestigingen`` (the fields Zoeken has)."""
-    adres = result.get("adres") or {}
-    binnen = adres.get("binnenlandsAdres") or {}
-    buiten = adres.get("buitenlandsAdres") or {}
+    adres = _dict(result.get("adres"))
+    binnen = _dict(adres.get("binnenlandsAdres"))
+    buiten = _dict(adres.get("buitenlandsAdres"))
     if binnen:
         nummer = f"{binnen.get('huisnummer', '')}{binnen.get('huisletter', '')}"
         parts = [binnen.get("straatnaam"), nummer, binnen.get("postcode"), binnen.get("plaats")]
@@ -70,10 +69,15 @@ def vestiging_basis(result: dict) -> dict:
 
 
 def client_href(result: dict, rel: str) -> str | None:
+    """A link by rel: ``_links`` keyed by rel (hal+json) or ``links`` as [{rel, href}] (both occur)."""
     links = result.get("_links")
     if isinstance(links, dict) and rel in links:
-        return (links.get(rel) or {}).get("href")
-    for link in result.get("links") or []:
-        if link.get("rel") == rel:
+        return _dict(links.get(rel)).get("href")
+    for link in result.get("links") if isinstance(result.get("links"), list) else []:
+        if isinstance(link, dict) and link.get("rel") == rel:
             return link.get("href")
     return None
+
+
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
