@@ -111,7 +111,9 @@ class Beantwoorder:
     def _in_scope(self, vraag: Vraag, paren, afnemer: str) -> list[etree._Element]:
         result = []
         for model, volledig in paren:
-            obj = volledig if model is None else self._emit(vraag.entiteittype, model, vraag.scope)
+            # The candidate was emitted with the whole scope already; re-emit only for a narrower one.
+            nodig = model is not None and vraag.scope != scope_mod.VOLLEDIG
+            obj = self._emit(vraag.entiteittype, model, vraag.scope) if nodig else volledig
             obj = self.hooks.filter(afnemer, vraag.entiteittype, obj)
             if obj is not None:
                 result.append(obj)

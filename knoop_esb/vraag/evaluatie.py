@@ -13,7 +13,7 @@ from typing import Callable, Mapping
 
 from knoop_esb import logs
 from knoop_esb.routing.chain import GeenAntwoord, GeenRoute, voer_uit
-from knoop_esb.routing.sources.base import Antwoord, Source, Vraag as BronVraag, nu
+from knoop_esb.routing.sources.base import Antwoord, BronFout, Source, Vraag as BronVraag, nu
 from knoop_esb.routing.table import RouteTable, duur
 from knoop_esb.stuf import foutcodes
 from knoop_esb.stuf.fouten import StufFout
@@ -66,6 +66,9 @@ class Evaluatie:
         route = self.route(bron_vraag)
         if not route.chain:
             return Antwoord(bron="store")
+        vers = self._vers_uit_opslag(route, bron_vraag)
+        if vers is not None:
+            return vers
         timeout = self.config.kvk_timeout
         future = _POOL.submit(voer_uit, route, bron_vraag, self.bronnen, self.klok)
         try:
@@ -82,3 +85,18 @@ class Evaluatie:
         if self.opslaan is not None and antwoord.objecten and not getattr(self.bronnen.get(antwoord.bron), "bewaart", False):
             self.opslaan(antwoord)  # stored (with history) before anyone sees it
         return antwoord
+
+    def _vers_uit_opslag(self, route, bron_vraag: BronVraag) -> Antwoord | None:
+        """A fresh hit of a leading store-like source, asked in this thread: the common case needs
+        no hand-off to a worker (the time limit is for remote sources). None = ask the chain."""
+        eerste = route.chain[0]
+        bron = None if eerste.fanout else self.bronnen.get(eerste.naam)
+        if not getattr(bron, "bewaart", False):
+            return None
+        try:
+            antwoord = bron.vraag(bron_vraag)
+        except BronFout:
+            return None
+        if antwoord.gevonden and self.klok() - antwoord.fetched_at <= route.max_age:
+            return antwoord
+        return None
