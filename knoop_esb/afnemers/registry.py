@@ -7,16 +7,20 @@ in knoop.toml wins over a store row with the same OIN (the CLI refuses to create
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from knoop_esb.afnemers.profielen import ALLES, PROFIELEN, Regel
-from knoop_esb.config.afnemers import Afnemer as AfnemerConfig
 from knoop_esb.store.base import utcnow
 from knoop_esb.store.models import Afnemer as AfnemerRij
 from knoop_esb.store.models import Autorisatie as AutorisatieRij
+
+if TYPE_CHECKING:
+    # Only for annotations: importing a config section module registers it, and the order of
+    # registration is the order of docs/configuration.md.
+    from knoop_esb.config.afnemers import Afnemer as AfnemerConfig
 
 WUS_PROFIELEN = ("2W-be", "2W-be-S", "2W-be-SE", "intern")
 
