@@ -123,3 +123,11 @@ def test_rate_limit_geldt_voor_echte_aanroepen(kvk_testserver):
         client.zoeken(kvkNummer="68750110")
     assert time.monotonic() - started >= 0.19                   # 4 waits of 1/20 s
     client.close()
+
+
+def test_geheugenrecorder_is_begrensd():
+    recorder = InMemoryRecorder(maxlen=3)
+    now = datetime.now(timezone.utc)
+    for i in range(5):
+        recorder.record(KvkCall(now, "zoeken", "k", False, 200, None, float(i)))
+    assert [c.duur_ms for c in recorder.calls] == [2.0, 3.0, 4.0]

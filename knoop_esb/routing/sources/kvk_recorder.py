@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Iterable, Protocol
@@ -42,24 +43,29 @@ def key_id(api_key: str, configured: str = "") -> str:
 
 
 class InMemoryRecorder:
-    """Keeps calls in a list; thread-safe because the client may be shared between threads."""
+    """Keeps the last ``maxlen`` calls in memory (tests, one-off tools); thread-safe because the
+    client may be shared between threads. Bounded so a long-running process cannot grow without
+    end; the node itself records in the store (``KvkApiClient.for_node``)."""
 
-    def __init__(self) -> None:
-        self.calls: list[KvkCall] = []
+    def __init__(self, maxlen: int = 100_000) -> None:
+        self._calls: deque[KvkCall] = deque(maxlen=maxlen)
         self._lock = threading.Lock()
+
+    @property
+    def calls(self) -> list[KvkCall]:
+        with self._lock:
+            return list(self._calls)
 
     def record(self, call: KvkCall) -> None:
         with self._lock:
-            self.calls.append(call)
+            self._calls.append(call)
 
     def paid_count_since(self, since: datetime, key_id: str | None = None) -> int:
-        with self._lock:
-            return sum(1 for c in self.calls
-                       if c.paid and c.tijdstip >= since and (key_id is None or c.key_id == key_id))
+        return sum(1 for c in self.calls
+                   if c.paid and c.tijdstip >= since and (key_id is None or c.key_id == key_id))
 
     def __iter__(self):
-        with self._lock:
-            return iter(list(self.calls))
+        return iter(self.calls)
 
 
 def month_start(now: datetime) -> datetime:
