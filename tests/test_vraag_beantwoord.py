@@ -4,7 +4,7 @@ the schema's appinfo, maximumAantal, vervolgvragen, store-only questions, timeou
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from lxml import etree
@@ -41,8 +41,9 @@ WINKELS = (
 
 
 class Bron:
-    def __init__(self, naam, objecten=(), bewaart=False, wacht=0.0, fout=None):
+    def __init__(self, naam, objecten=(), bewaart=False, wacht=0.0, fout=None, leeftijd=timedelta(0)):
         self.naam, self.objecten, self.bewaart, self.wacht, self.fout = naam, tuple(objecten), bewaart, wacht, fout
+        self.leeftijd = leeftijd
         self.entiteittypen = frozenset({"MAC", "NNP", "VES"})
         self.gevraagd = []
 
@@ -51,7 +52,7 @@ class Bron:
         time.sleep(self.wacht)
         if self.fout:
             raise self.fout
-        return Antwoord(bron=self.naam, objecten=self.objecten, fetched_at=datetime.now(timezone.utc))
+        return Antwoord(bron=self.naam, objecten=self.objecten, fetched_at=datetime.now(timezone.utc) - self.leeftijd)
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +62,8 @@ def config(tmp_path_factory, stuf_schemas_dir):
     return load(path, environ={})
 
 
-def beantwoorder(config, schema_registry, store=(), kvk=(), **kvk_opties):
-    bronnen = {"store": Bron("store", store, bewaart=True), "kvk": Bron("kvk", kvk, **kvk_opties)}
+def beantwoorder(config, schema_registry, store=(), kvk=(), store_leeftijd=timedelta(0), **kvk_opties):
+    bronnen = {"store": Bron("store", store, bewaart=True, leeftijd=store_leeftijd), "kvk": Bron("kvk", kvk, **kvk_opties)}
     geplaatst = []
     hooks = Afnemerhooks(plaats_indicaties=lambda oin, ent, sleutels: geplaatst.append((oin, ent, sleutels)) or True)
     b = Beantwoorder(Evaluatie(RouteTable.from_config(config), bronnen, config.vraag),
@@ -181,3 +182,20 @@ def test_unknown_sortering_is_stuf133(config):
     with pytest.raises(StufFout) as exc:
         ordening.paden(vraag, sorteringen(config.schemas.dir))
     assert exc.value.code == "StUF133"
+
+
+def test_stale_store_copy_answered_with_melding_when_kvk_is_down(config, schema_registry):
+    b, bronnen, _ = beantwoorder(config, schema_registry, store=WINKELS[:1], store_leeftijd=timedelta(days=30),
+                                 fout=BronFout("kvk", "IPD1002", "tijdelijk niet beschikbaar"))
+    la01 = b.beantwoord(lv01("VES", {"vestigingsNummer": "000000000001"}), AFNEMER)
+    assert nummers(la01) == ["000000000001"]
+    assert "KVK nu niet bereikbaar" in la01.findtext(f"{{{BG}}}melding")
+    assert bronnen["kvk"].gevraagd == [{"vestigingsnummer": "000000000001"}]
+
+
+def test_fresh_kvk_answer_is_stored_before_the_answer(config, schema_registry):
+    b, _, _ = beantwoorder(config, schema_registry, kvk=WINKELS[:1])
+    bewaard = []
+    b.evaluatie.opslaan = lambda antwoord: bewaard.append(antwoord.bron)
+    b.beantwoord(lv01("VES", {"vestigingsNummer": "000000000001"}), AFNEMER)
+    assert bewaard == ["kvk"]

@@ -1,8 +1,9 @@
 """BeantwoordVraag handlers for nnpLv01, macLv01 and vesLv01, registered into the node.
 
 ``knoop_esb.endpoints.handlers.load_handler_modules`` imports this module when the node starts.
-One :class:`~knoop_esb.vraag.dienst.Beantwoorder` is built per configuration (route table,
-sources, sortering table, compiled schemas) and reused by every request.
+One :class:`~knoop_esb.vraag.dienst.Beantwoorder` is built per configuration (the routing
+package's router with its sources, the sortering table, compiled schemas) and reused by every
+request.
 """
 from __future__ import annotations
 
@@ -26,19 +27,6 @@ _beantwoorders: dict[int, tuple[object, Beantwoorder]] = {}
 _lock = threading.Lock()
 
 
-def bronnen(config) -> dict:
-    """The sources the default routes name: the store and the KVK API."""
-    from knoop_esb.routing.sources.kvk import KvkSource
-    from knoop_esb.routing.sources.kvk_api import KvkApiClient
-    from knoop_esb.routing.sources.store_source import StoreSource
-    from knoop_esb.store.db import database
-
-    result = {"store": StoreSource(database(config))}
-    if config.kvk.base_url:
-        result["kvk"] = KvkSource(KvkApiClient.from_config(config.kvk))
-    return result
-
-
 def beantwoorder(config) -> Beantwoorder:
     """The process's Beantwoorder for ``config`` (built once)."""
     found = _beantwoorders.get(id(config))
@@ -52,17 +40,18 @@ def beantwoorder(config) -> Beantwoorder:
     return found[1]
 
 
-def bouw(config, bronnen_=None) -> Beantwoorder:
+def bouw(config, router=None) -> Beantwoorder:
+    """``router``: the routing package's process router (``routing.router(config)`` when None)."""
     from knoop_esb.endpoints.faults import node_systeem
-    from knoop_esb.routing.table import RouteTable
+    from knoop_esb.routing import router as process_router
     from knoop_esb.store.db import database
     from knoop_esb.stuf import schemas
     from knoop_esb.transform import emit
 
     schemas_dir = paths.schemas_dir(config)
     db = database(config)
-    evaluatie = Evaluatie(RouteTable.from_config(config), bronnen_ if bronnen_ is not None else bronnen(config),
-                          config.vraag, opslaan=Opslag(db))
+    router = router if router is not None else process_router(config, database=db)
+    evaluatie = Evaluatie(router.table, router.bronnen, config.vraag, opslaan=Opslag(db))
     return Beantwoorder(
         evaluatie=evaluatie, sorteringen=sorteringen(schemas_dir),
         emitters={"MAC": emit.mac, "NNP": emit.nnp, "VES": emit.ves},
