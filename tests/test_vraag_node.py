@@ -101,8 +101,9 @@ def test_delivery_is_in_the_protocol_log_and_afnemerindicatie_placed(vraag_node)
     db = database(vraag_node.config)
     with db.session() as session:
         [regel] = [r for r in protocol.regels(session, afnemer_oin=AFNEMER) if r.referentienummer == referentie]
-        assert (regel.berichtcode, regel.entiteittype, regel.object_sleutels) == ("vesLa01", "VES", ["000037178601"])
+        assert (regel.berichtcode, regel.entiteittype, regel.object_sleutels) == ("vesLv01", "VES", ["000037178601"])
         assert "verblijfsadres/aoa.postcode" in regel.attribuut_paden
+        assert regel.doel  # the doelbinding rule's doel: the grounds of the delivery
         assert AFNEMER in afnemerindicaties.afnemers_van(session, "VES", "000037178601")
 
 

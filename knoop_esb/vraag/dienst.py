@@ -84,7 +84,8 @@ class Beantwoorder:
         bericht = la.la01(vraag, objecten, vervolg=pagina.vervolg, afnemerindicatie=geplaatst,
                           meldingen=meldingen, aantal=pagina.aantal, node=self.node)
         self._controleer(bericht)
-        self.hooks.protocolleer(Levering(afnemer, bericht.tag.rsplit("}", 1)[-1], vraag.entiteittype, sleutels,
+        # The vraag's berichtcode: the grounds (doelbinding rule) on which the data was delivered.
+        self.hooks.protocolleer(Levering(afnemer, vraag.berichtcode, vraag.entiteittype, sleutels,
                                          attributen, datetime.now(timezone.utc),
                                          vraag.stuurgegevens.referentienummer, geplaatst))
         log.info("vraag_beantwoord", bericht=vraag.berichtcode, bron=antwoord.bron, gevonden=len(gevonden),
