@@ -82,3 +82,14 @@ def test_cli_fout_is_een_regel(tmp_path, capsys, restore_logging):
 def test_key_id_is_niet_de_sleutel():
     assert key_id("geheim") != "geheim" and key_id("geheim").startswith("sha256:")
     assert key_id("geheim", "productie") == "productie"
+
+
+def test_kvk_check_cli(kvk_testserver, tmp_path, capsys, restore_logging):
+    config = tmp_path / "knoop.toml"
+    config.write_text(f'[kvk]\nbase_url = "{kvk_testserver}"\n')
+    assert main(["--config", str(config), "kvk", "check"]) == 0
+    assert "Zoeken answered (3 results)" in capsys.readouterr().out
+    config.write_text(f'[kvk]\nbase_url = "{kvk_testserver}"\napi_key = "fout"\nmax_attempts = 1\n')
+    assert main(["--config", str(config), "kvk", "check"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()[-1]     # before it: the structured kvk.fout log line
+    assert err.startswith("knoop-esb: KVK not usable at http://127.0.0.1:") and "apikey" in err

@@ -1,5 +1,6 @@
 """``knoop-esb kvk usage``: KVK calls per week and per month with their cost, from the call log
-in the store (KVK sends no spending alerts: "Keep an eye on the number of inquiries yourself")."""
+in the store (KVK sends no spending alerts: "Keep an eye on the number of inquiries yourself").
+``knoop-esb kvk check``: one free call to see that going live (base_url + api_key) worked."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -13,6 +14,24 @@ def register(sub) -> None:
     usage = actions.add_parser("usage", help="calls per ISO week and cost per month, per API key")
     usage.add_argument("--months", type=int, default=3, help="how many calendar months back (default 3)")
     usage.set_defaults(func=run_usage)
+    check = actions.add_parser("check", help="one free Zoeken call: are kvk.base_url, kvk.api_key and TLS right?")
+    check.set_defaults(func=run_check)
+
+
+def run_check(args, config) -> int:
+    """A free call (Zoeken costs nothing) that exercises the URL, the key and the TLS trust."""
+    from knoop_esb.cli import CliError
+    from knoop_esb.routing.sources.kvk_api import KvkApiClient
+    from knoop_esb.routing.sources.kvk_errors import KvkError
+
+    try:
+        with KvkApiClient.from_config(config.kvk) as client:
+            page = client.zoeken(kvkNummer="68750110")
+            key = client.transport.key_id
+    except KvkError as exc:
+        raise CliError(f"KVK not usable at {config.kvk.base_url or '(no kvk.base_url)'}: {exc}") from None
+    print(f"KVK reachable at {config.kvk.base_url} with key {key}: Zoeken answered ({page.get('totaal', 0)} results)")
+    return 0
 
 
 def run_usage(args, config) -> int:
