@@ -142,3 +142,65 @@ def test_doelbinding_cuts_the_answer(node_factory, kvk_testserver):
     assert tekst(obj, "vestigingsNummer") == ["000037178598"]
     assert obj.find(f"{{{BG}}}oefentActiviteitenUitVoor") is None  # no relations in handelsregister-basis
     assert fault_code(vraag(node, lv01("NNP", {"inn.nnpId": "123456789"}))) == ("Fo02Bericht", "StUF052")
+
+
+VERGUNNING_VESLV01 = """<?xml version="1.0" encoding="UTF-8"?>
+<BG:vesLv01 xmlns:BG="http://www.egem.nl/StUF/sector/bg/0310" xmlns:StUF="http://www.egem.nl/StUF/StUF0301"
+    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+  <BG:stuurgegevens>
+    <StUF:berichtcode>Lv01</StUF:berichtcode>
+    <StUF:zender>
+      <StUF:organisatie>00000099000000000001</StUF:organisatie>
+      <StUF:applicatie>VERGUNNING</StUF:applicatie>
+      <StUF:gebruiker>behandelaar01</StUF:gebruiker>
+    </StUF:zender>
+    <StUF:ontvanger>
+      <StUF:organisatie>00000099000000000000</StUF:organisatie>
+      <StUF:applicatie>KNOOP</StUF:applicatie>
+    </StUF:ontvanger>
+    <StUF:referentienummer>VERG-2026-000123</StUF:referentienummer>
+    <StUF:tijdstipBericht>20261123093015123</StUF:tijdstipBericht>
+    <StUF:entiteittype>VES</StUF:entiteittype>
+  </BG:stuurgegevens>
+  <BG:parameters>
+    <StUF:sortering>5</StUF:sortering>
+    <StUF:indicatorVervolgvraag>false</StUF:indicatorVervolgvraag>
+    <StUF:maximumAantal>100</StUF:maximumAantal>
+    <StUF:indicatorAfnemerIndicatie>false</StUF:indicatorAfnemerIndicatie>
+  </BG:parameters>
+  <BG:gelijk StUF:entiteittype="VES">
+    <BG:verblijfsadres>
+      <BG:aoa.postcode>8713KB</BG:aoa.postcode>
+      <BG:aoa.huisnummer>5</BG:aoa.huisnummer>
+    </BG:verblijfsadres>
+  </BG:gelijk>
+  <BG:scope>
+    <BG:object StUF:entiteittype="VES">
+      <BG:vestigingsNummer xsi:nil="true"/>
+      <BG:handelsnaam xsi:nil="true"/>
+      <BG:verblijfsadres>
+        <BG:wpl.woonplaatsNaam xsi:nil="true"/>
+        <BG:gor.openbareRuimteNaam xsi:nil="true"/>
+        <BG:aoa.postcode xsi:nil="true"/>
+        <BG:aoa.huisnummer xsi:nil="true"/>
+      </BG:verblijfsadres>
+      <BG:oefentActiviteitenUitVoor StUF:entiteittype="VESMAC">
+        <BG:gerelateerde StUF:entiteittype="MAC">
+          <BG:kvkNummer xsi:nil="true"/>
+        </BG:gerelateerde>
+      </BG:oefentActiviteitenUitVoor>
+    </BG:object>
+  </BG:scope>
+</BG:vesLv01>"""
+
+
+def test_hand_written_permits_request_postcode_huisnummer(vraag_node, schema_registry):
+    body = etree.fromstring(VERGUNNING_VESLV01.encode())
+    antwoord = la01(vraag(vraag_node, body))
+    schema_registry.validate(antwoord)
+    [obj] = objecten(antwoord)
+    assert tekst(obj, "vestigingsNummer") == ["000037178601"]
+    assert tekst(obj, "oefentActiviteitenUitVoor/gerelateerde/kvkNummer") == ["68750110"]
+    sg = antwoord.find(f"{{{BG}}}stuurgegevens")
+    assert sg.findtext(f"{{{STUF}}}crossRefnummer") == "VERG-2026-000123"
+    assert sg.findtext(f"{{{STUF}}}ontvanger/{{{STUF}}}applicatie") == "VERGUNNING"
