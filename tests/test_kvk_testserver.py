@@ -97,3 +97,9 @@ def test_cli_kvk_testserver(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_accept_header_zoals_kvk(kvk_testserver):
+    url = f"{kvk_testserver}/api/v1/basisprofielen/69599084"
+    assert httpx.get(url, headers={**H, "Accept": "application/xml"}).status_code == 406
+    assert httpx.get(url, headers={**H, "Accept": "application/json;q=0.9, */*;q=0.1"}).status_code == 200

@@ -141,6 +141,8 @@ class KvkHandler(BaseHTTPRequestHandler):
             if api == "abonnementen":
                 return self._problem(401, "Unauthorized", "Geen of onjuiste apikey aangeleverd")
             return self._fout(401, "401", "Geen of onjuiste apikey aangeleverd", api)
+        if not _accepts_json(self.headers.get("Accept")):
+            return self._fout(406, "406", "Opgegeven Accept header wordt niet ondersteund", api)
         kind = self.headers.get(HEADER) or self.server.faults.take(path)
         if kind and self._fault(kind, api):
             return
@@ -263,6 +265,13 @@ class KvkHandler(BaseHTTPRequestHandler):
         if c.hoofdvestiging is None:
             raise KvkFoutAntwoord(404, "IPD0005", c.kvk_nummer)
         return render.vestiging(c.hoofdvestiging, c, base, geo_data=geo_data)
+
+
+def _accepts_json(accept: str | None) -> bool:
+    if not accept:
+        return True
+    types = {part.split(";")[0].strip().lower() for part in accept.split(",")}
+    return bool(types & {"*/*", "application/*", "application/json", "application/hal+json"})
 
 
 def _api_of(path: str) -> str | None:
