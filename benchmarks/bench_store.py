@@ -12,6 +12,7 @@ from pathlib import Path
 
 from knoop_esb.store import handelsregister as hr
 from knoop_esb.store import outbox
+from knoop_esb.store.bulk import save_many
 from tests.fixtures.store import fresh_database
 
 N = 5_000
@@ -44,6 +45,14 @@ def _saves(db, versie: int, tijdstip: datetime) -> float:
     return N / (time.perf_counter() - start)
 
 
+def _bulk(db) -> float:
+    start = time.perf_counter()
+    for first in range(N, 2 * N, BATCH):
+        with db.session() as s:
+            save_many(s, [_ves(i) for i in range(first, first + BATCH)], tijdstip=T0)
+    return N / (time.perf_counter() - start)
+
+
 def _queries(db, name: str, fn, seconds: float = 1.0) -> dict:
     n, start = 0, time.perf_counter()
     rnd = random.Random(7)
@@ -57,7 +66,8 @@ def _queries(db, name: str, fn, seconds: float = 1.0) -> dict:
 def _engine(db) -> list[dict]:
     rows = [{"operation": "save, new object", "per second": _saves(db, 1, T0)},
             {"operation": "save, unchanged", "per second": _saves(db, 1, T0 + timedelta(days=1))},
-            {"operation": "save, new version", "per second": _saves(db, 2, T0 + timedelta(days=2))}]
+            {"operation": "save, new version", "per second": _saves(db, 2, T0 + timedelta(days=2))},
+            {"operation": f"save_many (batches of {BATCH}), new object", "per second": _bulk(db)}]
     queries = [
         _queries(db, "actueel by vestigingsnummer", lambda s, i: hr.actueel(s, "VES", f"{i:012d}")),
         _queries(db, "op_datum (materieel)", lambda s, i: hr.op_datum(s, "VES", f"{i:012d}", date(2026, 1, 2))),
