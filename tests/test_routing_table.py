@@ -56,6 +56,8 @@ def test_duplicate_route_and_bad_upstream(routing_config):
                        '[[routes.route]]\nberichtcode = "nnpLv01"\nentiteittype = "NNP"\n')
     with pytest.raises(ConfigError, match=r"routes.upstream\[0\].profiel"):
         routing_config('[[routes.upstream]]\nname = "a"\nurl = "https://a"\nentiteittypen = ["NPS"]\nprofiel = "2W-xx"\n')
+    with pytest.raises(ConfigError, match="must be 2W-be or 2W-be-S"):
+        routing_config('[[routes.upstream]]\nname = "a"\nurl = "https://a"\nentiteittypen = ["NPS"]\nprofiel = "2W-be-SE"\n')
 
 
 def test_afnemer_override_wins_for_that_afnemer_only(routing_config):

@@ -6,9 +6,12 @@ Handelsdata client without a route to it). The KVK client and the store can be h
 """
 from __future__ import annotations
 
+from knoop_esb import logs
 from knoop_esb.routing.chain import Router
 from knoop_esb.routing.sources.base import Source
 from knoop_esb.routing.table import RouteTable
+
+log = logs.get("knoop_esb.routing")
 
 
 def gebruikte_bronnen(table: RouteTable) -> set[str]:
@@ -32,9 +35,15 @@ def bronnen(config, table: RouteTable, *, database=None, kvk_client=None) -> dic
 
         if kvk_client is None:
             from knoop_esb.routing.sources.kvk_api import KvkApiClient
+            from knoop_esb.routing.sources.kvk_errors import KvkError
 
-            kvk_client = KvkApiClient.from_config(config.kvk)
-        result["kvk"] = KvkSource(kvk_client)
+            try:
+                kvk_client = KvkApiClient.for_node(config)
+            except KvkError as exc:
+                # No [kvk] base_url and no built-in test source: routes naming kvk get a melding.
+                log.warning("kvk_bron_niet_gestart", reden=str(exc))
+        if kvk_client is not None:
+            result["kvk"] = KvkSource(kvk_client)
     if "handelsdata" in nodig:
         from knoop_esb.routing.sources.credits import StoreBoek
         from knoop_esb.routing.sources.handelsdata import HandelsdataClient

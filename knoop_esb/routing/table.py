@@ -124,8 +124,9 @@ def valideer(config) -> None:
             raise ConfigError(f"{sleutel}.name", f"upstream {u.name!r} is defined twice")
         if not u.url.startswith(("https://", "http://")):
             raise ConfigError(f"{sleutel}.url", f"must be an http(s) URL, got {u.url!r}")
-        if u.profiel not in ("2W-be", "2W-be-S", "2W-be-SE"):
-            raise ConfigError(f"{sleutel}.profiel", f"must be 2W-be, 2W-be-S or 2W-be-SE, got {u.profiel!r}")
+        if u.profiel not in ("2W-be", "2W-be-S"):
+            # 2W-be-SE (encrypted Body) towards upstreams is not built: refuse rather than send it signed only.
+            raise ConfigError(f"{sleutel}.profiel", f"must be 2W-be or 2W-be-S, got {u.profiel!r}")
         if u.timeout <= 0:
             raise ConfigError(f"{sleutel}.timeout", "must be more than 0 seconds")
         if not u.entiteittypen:
