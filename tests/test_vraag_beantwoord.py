@@ -199,3 +199,14 @@ def test_fresh_kvk_answer_is_stored_before_the_answer(config, schema_registry):
     b.evaluatie.opslaan = lambda antwoord: bewaard.append(antwoord.bron)
     b.beantwoord(lv01("VES", {"vestigingsNummer": "000000000001"}), AFNEMER)
     assert bewaard == ["kvk"]
+
+
+def test_list_question_goes_to_kvk_first_unless_the_store_holds_everything(config, schema_registry):
+    vraag = lambda: lv01("VES", {"oefentActiviteitenUitVoor/gerelateerde/kvkNummer": "12345678"})  # noqa: E731
+    b, bronnen, _ = beantwoorder(config, schema_registry, store=WINKELS[:1], kvk=WINKELS)
+    assert len(nummers(b.beantwoord(vraag(), AFNEMER))) == 3  # node maximum; KVK knows all five
+    assert bronnen["kvk"].gevraagd
+    volledig = config.replace("vraag", lijsten_uit_opslag=True)
+    b, bronnen, _ = beantwoorder(volledig, schema_registry, store=WINKELS[:1], kvk=WINKELS)
+    assert nummers(b.beantwoord(vraag(), AFNEMER)) == ["000000000001"]
+    assert bronnen["kvk"].gevraagd == []

@@ -56,7 +56,12 @@ class Evaluatie:
         versheid = self.config.versheid(bron_vraag.entiteittype)
         if versheid:
             route = dataclasses.replace(route, max_age=duur(versheid, f"vraag.versheid_{bron_vraag.entiteittype.lower()}"))
-        if not sel.kvk_kan(dict(bron_vraag.selectie)):
+        selectie = dict(bron_vraag.selectie)
+        if (sel.kvk_kan(selectie) and not self.config.lijsten_uit_opslag
+                and not sel.is_sleutelvraag(bron_vraag.entiteittype, selectie)):
+            # A stored hit of a list question may be incomplete: KVK first, the store as fall-back.
+            route = dataclasses.replace(route, max_age=duur("0", "vraag"))
+        if not sel.kvk_kan(selectie):
             bewarend = tuple(s for s in route.chain
                              if not s.fanout and getattr(self.bronnen.get(s.naam), "bewaart", False))
             route = dataclasses.replace(route, chain=bewarend, max_age=duur("36500d", "vraag"))

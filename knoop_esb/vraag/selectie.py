@@ -60,6 +60,14 @@ def bron_selectie(vraag: Vraag) -> tuple[dict[str, str], frozenset[str]]:
     return selectie, frozenset(niet_exact)
 
 
+# The key that names one object: a question on it is complete when the store has that object.
+EIGEN_SLEUTEL = {"MAC": "kvkNummer", "NNP": "rsin", "VES": "vestigingsnummer"}
+
+
+def is_sleutelvraag(entiteittype: str, selectie: dict[str, str]) -> bool:
+    return EIGEN_SLEUTEL.get(entiteittype) in selectie
+
+
 def zoekbaar(selectie: dict[str, str]) -> bool:
     """Whether the selection narrows the candidates enough for any source to search."""
     return (any(k in selectie for k in _ZOEKBAAR) or {"postcode"} <= selectie.keys()
