@@ -143,3 +143,21 @@ def test_intern_afnemer_without_hash_is_a_config_error(pki, stuf_schemas_dir, tm
     config = node_config(pki, tmp_path, stuf_schemas_dir, afnemers=digikoppeling_with_password)
     with pytest.raises(ConfigError, match="certificate only"):
         build_app(config)
+
+
+def test_afnemer_added_to_the_store_at_run_time_is_admitted(node_factory, recorder, captured_logs):
+    from knoop_esb.afnemers import registry
+    from knoop_esb.store.db import database
+
+    node = node_factory()
+    unknown = "00000099000000000009"
+    assert fault_code(_post(node, "unknown-afnemer", unknown)) == ("Fo02Bericht", "StUF052")
+    with database(node.config).session() as session:
+        registry.toevoegen(session, unknown, naam="Later toegevoegd", profiel="2W-be")
+    response = _post(node, "unknown-afnemer", unknown)
+    assert response.status_code == 200, response.text
+    assert (recorder.peers[-1].oin, recorder.peers[-1].profiel) == (unknown, "2W-be")
+    with database(node.config).session() as session:
+        registry.zet_actief(session, unknown, False)
+    assert fault_code(_post(node, "unknown-afnemer", unknown)) == ("Fo02Bericht", "StUF052")
+    wait_for_log(captured_logs, event="peer refused", reason="inactive-afnemer")

@@ -65,25 +65,40 @@ def header_pem(value: str) -> str:
     return "-----BEGIN CERTIFICATE-----\n" + "\n".join(lines) + "\n-----END CERTIFICATE-----\n"
 
 
-class PeerResolver:
-    """environ → :class:`Peer`, or :class:`PeerRefused` with the reason. Built once per process."""
+class ConfigAfnemers:
+    """The afnemers of knoop.toml only. The running node passes the afnemers registry instead
+    (config + store, :class:`knoop_esb.afnemers.registry.Registry`): same two methods."""
 
-    def __init__(self, config: Config, trust: TrustStore):
+    def __init__(self, config: Config):
+        self._by_oin = {a.oin: a for a in config.afnemers.afnemer}
+
+    def get(self, oin: str):
+        return self._by_oin.get(oin)
+
+    def by_gebruikersnaam(self, gebruikersnaam: str):
+        return next((a for a in self._by_oin.values() if a.gebruikersnaam == gebruikersnaam), None)
+
+
+def check_credentials_config(config: Config) -> None:
+    """Intern afnemers need a user name and a password hash; Digikoppeling afnemers must have neither."""
+    for a in config.afnemers.afnemer:
+        if a.profiel == intern.PROFIEL:
+            if not (a.gebruikersnaam and intern.is_hash(a.wachtwoord_hash)):
+                raise ConfigError("afnemers.afnemer", f"intern afnemer {a.oin} needs gebruikersnaam and "
+                                  "wachtwoord_hash (make one with `knoop-esb pki hash-password`)")
+        elif a.gebruikersnaam or a.wachtwoord_hash:
+            raise ConfigError("afnemers.afnemer", f"afnemer {a.oin} has profiel {a.profiel}: Digikoppeling "
+                              "profiles authenticate by certificate only, remove gebruikersnaam/wachtwoord_hash")
+
+
+class PeerResolver:
+    """environ → :class:`Peer`, or :class:`PeerRefused` with the reason. Built once per process.
+    ``afnemers`` looks afnemers up (``get(oin)``, ``by_gebruikersnaam(name)``); default knoop.toml's."""
+
+    def __init__(self, config: Config, trust: TrustStore, afnemers=None):
+        check_credentials_config(config)
         self._trust = trust
-        self._afnemers = {}
-        self._intern = {}
-        for a in config.afnemers.afnemer:
-            credentials = getattr(a, "gebruikersnaam", "") or getattr(a, "wachtwoord_hash", "")
-            if a.profiel == intern.PROFIEL:
-                if not (getattr(a, "gebruikersnaam", "") and intern.is_hash(getattr(a, "wachtwoord_hash", ""))):
-                    raise ConfigError("afnemers.afnemer", f"intern afnemer {a.oin} needs gebruikersnaam and "
-                                      "wachtwoord_hash (make one with `knoop-esb pki hash-password`)")
-                self._intern[a.gebruikersnaam] = a
-            else:
-                if credentials:
-                    raise ConfigError("afnemers.afnemer", f"afnemer {a.oin} has profiel {a.profiel}: Digikoppeling "
-                                      "profiles authenticate by certificate only, remove gebruikersnaam/wachtwoord_hash")
-                self._afnemers[a.oin] = a
+        self._afnemers = afnemers if afnemers is not None else ConfigAfnemers(config)
         self._proxies = [ipaddress.ip_network(p, strict=False) for p in config.tls.trusted_proxies]
         self._header = config.tls.client_cert_header
         self._header_key = "HTTP_" + self._header.upper().replace("-", "_")
@@ -119,15 +134,21 @@ class PeerResolver:
             afnemer = self._afnemers.get(verified.oin)
             if afnemer is None:
                 raise PeerRefused("unknown-afnemer", f"OIN {verified.oin} is not a configured afnemer")
+            if afnemer.profiel == intern.PROFIEL:
+                raise PeerRefused("unknown-afnemer", f"afnemer {verified.oin} has profiel intern: it signs in with "
+                                  "HTTP Basic, never with a certificate")
+            if not getattr(afnemer, "actief", True):
+                raise PeerRefused("inactive-afnemer", f"afnemer {verified.oin} is not active")
             return Peer(verified.oin, verified.certificate, afnemer.profiel, via)
         return self._intern_peer(authorization)
 
     def _intern_peer(self, authorization: str | None) -> Peer:
         credentials = intern.basic_credentials(authorization)
-        if not self._intern or credentials is None:
+        if credentials is None:
             raise PeerRefused("no-certificate", "no client certificate (mutual TLS is required)")
         user, password = credentials
-        afnemer = self._intern.get(user)
-        if afnemer is None or not intern.verify_password(password, afnemer.wachtwoord_hash):
+        afnemer = self._afnemers.by_gebruikersnaam(user) if user else None
+        if (afnemer is None or afnemer.profiel != intern.PROFIEL or not getattr(afnemer, "actief", True)
+                or not intern.verify_password(password, afnemer.wachtwoord_hash)):
             raise PeerRefused("bad-credentials", f"intern profile: wrong user name or password for {user!r}")
         return Peer(afnemer.oin, None, intern.PROFIEL, VIA_INTERN)

@@ -53,8 +53,18 @@ def tls_files(config: Config) -> TlsFiles:
 
 
 def intern_enabled(config: Config) -> bool:
-    """The intern profile (TLS without client certificate + Basic) is on only when configured."""
-    return any(a.profiel == INTERN for a in config.afnemers.afnemer)
+    """The intern profile (TLS without client certificate + Basic) is on only when an afnemer in
+    knoop.toml or in the store has it (checked at start-up: a new intern afnemer needs a restart)."""
+    if any(a.profiel == INTERN for a in config.afnemers.afnemer):
+        return True
+    try:
+        from knoop_esb.afnemers.registry import Registry
+        from knoop_esb.store.db import database
+
+        return any(a.profiel == INTERN and a.actief for a in Registry(config, database(config)).alle())
+    except Exception as exc:  # no store yet (fresh install): only knoop.toml counts
+        log.info("afnemers in store not read for the intern profile", reason=str(exc))
+        return False
 
 
 def server_context(config: Config) -> ssl.SSLContext:

@@ -50,6 +50,14 @@ def wus_layer(app, config: Config):
     return WusMiddleware(app, config)
 
 
+def _afnemers(config: Config):
+    """Afnemers from knoop.toml and those added at run time to the store (`knoop-esb afnemers`)."""
+    from knoop_esb.afnemers.registry import Registry
+    from knoop_esb.store.db import database
+
+    return Registry(config, database(config))
+
+
 def build_app(config: Config, trust: TrustStore | None = None):
     """The complete WSGI application for ``config``. Raises ConfigError for unusable TLS/afnemer settings."""
     handlers.load_handler_modules()
@@ -59,5 +67,5 @@ def build_app(config: Config, trust: TrustStore | None = None):
     inner = ServiceDispatch(spyne_apps(config))
     inner = wus_layer(inner, config)
     inner = EnvelopeGuard(inner, config, porttype_of)
-    inner = PeerMiddleware(inner, config, PeerResolver(config, trust))
+    inner = PeerMiddleware(inner, config, PeerResolver(config, trust, _afnemers(config)))
     return WsdlFront(inner, config, SERVICE_PATHS)

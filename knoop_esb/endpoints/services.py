@@ -6,6 +6,8 @@ the payload to ``tns:`` and a body signed before it left would no longer verify.
 """
 from __future__ import annotations
 
+import logging
+
 from spyne import AnyXml, Application, ServiceBase, rpc
 from spyne.server.wsgi import WsgiApplication
 
@@ -15,6 +17,9 @@ from knoop_esb.endpoints.handlers import PORTTYPES
 from knoop_esb.endpoints.protocol import GENERIC_METHOD, StufSoap11
 
 TNS = "urn:knoop-esb:endpoints"
+# spyne keeps a process-wide registry of applications by (tns, name) and warns when a second node
+# in the same process (tests, a restart in-process) registers the same pair; nothing depends on it.
+logging.getLogger("spyne.util.appreg").setLevel(logging.ERROR)
 # Service address of each portType (Protocolbindingen: soap:address ends in /<PortTypeName>).
 SERVICE_PATHS = {porttype: f"/stuf/bg0310/{porttype}" for porttype in PORTTYPES}
 
