@@ -6,7 +6,7 @@ selection, sortering and paging all speak about the same thing.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from knoop_esb.stuf.stuurgegevens import Stuurgegevens
@@ -49,7 +49,6 @@ class Vraag:
     indicator_afnemerindicatie: bool = False
     indicator_aantal: bool = False
     start: Any = None  # the start object element of a vervolgvraag (lxml), or None
-    genegeerd: tuple[str, ...] = field(default=())  # criteria ignored (StUF0001)
 
     @property
     def criteria(self) -> tuple[Criterium, ...]:

@@ -117,7 +117,7 @@ def _gelijk(gelijk: etree._Element | None) -> tuple[list[Criterium], str | None]
     return criteria, (sleutels[0] if sleutels else None)
 
 
-def _bereik_waarden(element: etree._Element | None, naam: str) -> dict[str, str | None]:
+def _bereik_waarden(element: etree._Element | None) -> dict[str, str | None]:
     if element is None:
         return {}
     if _sleutel(element):
@@ -140,7 +140,7 @@ def _is_datum(pad: str) -> bool:
 
 
 def _bereik(vanaf: etree._Element | None, tot: etree._Element | None) -> tuple[Criterium, ...]:
-    van_w, tot_w = _bereik_waarden(vanaf, "vanaf"), _bereik_waarden(tot, "totEnMet")
+    van_w, tot_w = _bereik_waarden(vanaf), _bereik_waarden(tot)
     if (vanaf is None) != (tot is None) or set(van_w) != set(tot_w):
         verschil = sorted(set(van_w) ^ set(tot_w)) or ["vanaf" if vanaf is None else "totEnMet"]
         raise StufFout(foutcodes.STUF076, details=verschil[0].rsplit("/", 1)[-1])
