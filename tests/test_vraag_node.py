@@ -204,3 +204,8 @@ def test_hand_written_permits_request_postcode_huisnummer(vraag_node, schema_reg
     sg = antwoord.find(f"{{{BG}}}stuurgegevens")
     assert sg.findtext(f"{{{STUF}}}crossRefnummer") == "VERG-2026-000123"
     assert sg.findtext(f"{{{STUF}}}ontvanger/{{{STUF}}}applicatie") == "VERGUNNING"
+
+
+def test_unsupported_vraag_is_stuf025(vraag_node):
+    body = lv01("NPS", None, scope=None)
+    assert fault_code(vraag(vraag_node, body)) == ("Fo02Bericht", "StUF025")
