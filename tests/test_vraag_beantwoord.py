@@ -210,3 +210,13 @@ def test_list_question_goes_to_kvk_first_unless_the_store_holds_everything(confi
     b, bronnen, _ = beantwoorder(volledig, schema_registry, store=WINKELS[:1], kvk=WINKELS)
     assert nummers(b.beantwoord(vraag(), AFNEMER)) == ["000000000001"]
     assert bronnen["kvk"].gevraagd == []
+
+
+def test_short_kvk_search_entries_never_overwrite_stored_profiles():
+    import dataclasses
+
+    from knoop_esb.vraag.opslag import _te_bewaren
+
+    kort = dataclasses.replace(WINKELS[0], alleen_basis=True)
+    assert _te_bewaren(kort) == []
+    assert [m for _, m in _te_bewaren(WINKELS[0])] == [WINKELS[0]]

@@ -56,7 +56,7 @@ def _te_bewaren(obj) -> list[tuple[object, object]]:
         paren += [(ves_zoek(v), v) for v in obj.alle_vestigingen() if not v.alleen_basis]
         return paren
     if isinstance(obj, Vestiging):
-        return [(ves_zoek(obj), obj)]
+        return [] if obj.alleen_basis else [(ves_zoek(obj), obj)]
     if isinstance(obj, NietNatuurlijkPersoon) and obj.rsin:
         return [(nnp_zoek(obj), obj)]
     return []
