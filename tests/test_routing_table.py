@@ -56,6 +56,8 @@ def test_duplicate_route_and_bad_upstream(routing_config):
                        '[[routes.route]]\nberichtcode = "nnpLv01"\nentiteittype = "NNP"\n')
     with pytest.raises(ConfigError, match=r"routes.upstream\[0\].profiel"):
         routing_config('[[routes.upstream]]\nname = "a"\nurl = "https://a"\nentiteittypen = ["NPS"]\nprofiel = "2W-xx"\n')
+    with pytest.raises(ConfigError, match=r"routes.upstream\[0\].oin: the upstream's 20-character OIN is required"):
+        routing_config('[[routes.upstream]]\nname = "a"\nurl = "https://a"\nentiteittypen = ["NPS"]\n')
     with pytest.raises(ConfigError, match="must be 2W-be or 2W-be-S"):
         routing_config('[[routes.upstream]]\nname = "a"\nurl = "https://a"\nentiteittypen = ["NPS"]\nprofiel = "2W-be-SE"\n')
 
@@ -66,6 +68,7 @@ def test_afnemer_override_wins_for_that_afnemer_only(routing_config):
         name = "brp"
         url = "https://brp.example/BeantwoordVraag"
         entiteittypen = ["NPS"]
+        oin = "00000001234567890000"
         [[routes.route]]
         berichtcode = "nnpLv01"
         entiteittype = "NNP"
@@ -98,10 +101,12 @@ def test_fanout_step_names_each_upstream(routing_config):
         name = "a"
         url = "https://a.example/x"
         entiteittypen = ["NPS"]
+        oin = "00000001234567890000"
         [[routes.upstream]]
         name = "b"
         url = "https://b.example/x"
         entiteittypen = ["nps"]
+        oin = "00000001234567890001"
         [[routes.route]]
         berichtcode = "npsLv01"
         entiteittype = "NPS"

@@ -125,8 +125,10 @@ def valideer(config) -> None:
         if not u.url.startswith(("https://", "http://")):
             raise ConfigError(f"{sleutel}.url", f"must be an http(s) URL, got {u.url!r}")
         if u.profiel not in ("2W-be", "2W-be-S"):
-            # 2W-be-SE (encrypted Body) towards upstreams is not built: refuse rather than send it signed only.
+            # 2W-be-SE needs the provider's encryption certificate, which [[routes.upstream]] does not carry.
             raise ConfigError(f"{sleutel}.profiel", f"must be 2W-be or 2W-be-S, got {u.profiel!r}")
+        if not re.fullmatch(r"[0-9]{8}[0-9A-Z]{12}", u.oin):
+            raise ConfigError(f"{sleutel}.oin", f"the upstream's 20-character OIN is required (wsa:To, signer check), got {u.oin!r}")
         if u.timeout <= 0:
             raise ConfigError(f"{sleutel}.timeout", "must be more than 0 seconds")
         if not u.entiteittypen:

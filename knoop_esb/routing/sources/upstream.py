@@ -1,46 +1,49 @@
 """An upstream StUF service as a source: the vraag is forwarded over Digikoppeling WUS.
 
-Per upstream: mutual TLS with the node's (or the upstream's own configured) certificate, the
-upstream's CA only (``trust_env`` off: requests would otherwise swap in REQUESTS_CA_BUNDLE),
-WS-Addressing per the StUF binding with the receiver's OIN in wsa:To, and, for 2W-be-S(E), a
-signed request and a verified answer. zeep's transport does the HTTP; the envelope is built here
-because a proxy relays the vraag element as received and needs no WSDL-typed serialisation.
+The connection is the zeep client of ``digikoppeling.client.wus_client``: mutual TLS with the
+node's (or the upstream's own) certificate trusting only the upstream's CA, WS-Addressing with
+both OINs, and for 2W-be-S/-SE the node's own WS-Security (signed, for -SE encrypted, requests;
+verified answers with SignatureConfirmation and RelatesTo checks). A proxy relays the vraag element
+as received, so the envelope is built here and passed through that client's own plugins, wsse and
+transport in the order zeep itself uses (egress → sign → post → verify → ingress); the WSDL
+(default: the installed official BG vraagAntwoord WSDL) gives each operation's Action.
 An upstream Fo02 is a functional answer (``BronFout(functioneel=True)``), not a transport failure.
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+import zeep
 from lxml import etree
-from zeep.transports import Transport
+from zeep import plugins as zeep_plugins
 
 from knoop_esb import logs
 from knoop_esb.config.routes import Upstream
 from knoop_esb.digikoppeling import envelope as soap
-from knoop_esb.digikoppeling import wsa
-from knoop_esb.digikoppeling.certificates import TrustStore
-from knoop_esb.digikoppeling.errors import WusFout
-from knoop_esb.digikoppeling.profiles import profiel as wus_profiel
-from knoop_esb.digikoppeling.signing import Ondertekenaar, sign_envelope
-from knoop_esb.digikoppeling.verify import verify_envelope
+from knoop_esb.digikoppeling.client import wus_client
+from knoop_esb.digikoppeling.errors import NietGeautoriseerd, WusFout
 from knoop_esb.routing import relay
 from knoop_esb.routing.sources.base import Antwoord, BronFout, Vraag, nu
 from knoop_esb.stuf import stuurgegevens as sg
 from knoop_esb.stuf.fouten import StufFout
 from knoop_esb.stuf.ns import SOAP11_ENV, STUF, q
 
+OFFICIELE_WSDL = Path("bg0310") / "vraagAntwoord" / "bg0310_beantwoordVraag_vraagAntwoord.wsdl"
+
 log = logs.get("knoop_esb.upstream")
 
 
 @dataclass(frozen=True)
 class UpstreamTls:
-    """Files for one upstream connection (defaults: the node's own TLS files)."""
+    """Files for one upstream connection (defaults: the node's own TLS files and installed WSDL)."""
 
     certificate: Path
     private_key: Path
     ca: Path
+    wsdl: Path
     crl_files: tuple[Path, ...] = ()
 
 
@@ -53,19 +56,15 @@ class UpstreamSource:
         self.entiteittypen = frozenset(e.upper() for e in upstream.entiteittypen)
         self.timeout = upstream.timeout
         self.node = node
+        self.tls = tls
         self.ontvanger = sg.Systeem(organisatie=upstream.organisatie or upstream.oin or None,
                                     applicatie=upstream.applicatie or upstream.name)
-        self.profiel = wus_profiel(upstream.profiel)
-        self.ondertekenaar = Ondertekenaar.from_files(tls.certificate, tls.private_key) if self.profiel.ondertekend else None
-        self.trust = TrustStore(tls.ca, list(tls.crl_files)) if self.profiel.ondertekend else None
-        session = requests.Session()
-        session.trust_env = False
-        session.cert = (str(tls.certificate), str(tls.private_key))
-        session.verify = str(tls.ca)
-        self.transport = Transport(session=session, timeout=upstream.timeout, operation_timeout=upstream.timeout)
+        self._client: zeep.Client | None = None
+        self._lock = threading.Lock()
 
     @classmethod
     def from_config(cls, upstream: Upstream, config) -> "UpstreamSource":
+        from knoop_esb import paths
         from knoop_esb.digikoppeling.tls import tls_files
 
         files = tls_files(config)
@@ -73,68 +72,77 @@ class UpstreamSource:
             certificate=Path(upstream.certificate) if upstream.certificate else files.certificate,
             private_key=Path(upstream.private_key) if upstream.private_key else files.private_key,
             ca=Path(upstream.ca) if upstream.ca else files.trust_anchors,
+            wsdl=Path(upstream.wsdl) if upstream.wsdl else paths.schemas_dir(config) / OFFICIELE_WSDL,
             crl_files=files.crl_files,
         )
         return cls(upstream, sg.Systeem(organisatie=config.node.oin, applicatie=config.node.applicatie), tls)
 
-    @property
-    def to(self) -> str:
-        return f"{self.upstream.url}?OIN={self.upstream.oin}" if self.upstream.oin else self.upstream.url
+    def client(self) -> zeep.Client:
+        """The WUS zeep client, made on first use (loading the WSDL takes about half a second)."""
+        with self._lock:
+            if self._client is None:
+                if not self.tls.wsdl.is_file():
+                    raise BronFout(self.naam, "StUF058", f"WSDL {self.tls.wsdl} ontbreekt (knoop-esb schemas install)")
+                self._client = wus_client(
+                    str(self.tls.wsdl), profiel=self.upstream.profiel, client_cert=self.tls.certificate,
+                    client_key=self.tls.private_key, ca=self.tls.ca, sender_oin=self.node.organisatie,
+                    receiver_oin=self.upstream.oin, timeout=self.upstream.timeout, crl_files=self.tls.crl_files)
+            return self._client
 
     def vraag(self, vraag: Vraag) -> Antwoord:
         if vraag.element is None:
             raise BronFout(self.naam, "StUF058", "doorsturen kan alleen met het oorspronkelijke vraagbericht")
         bericht, stuurgegevens = relay.doorgestuurde_vraag(vraag.element, self.node, self.ontvanger)
-        action = f"{etree.QName(bericht).namespace}/{etree.QName(bericht).localname}"
-        root = self._envelope(bericht, stuurgegevens, action)
-        log.info("upstream_vraag", upstream=self.upstream.name, action=action, referentienummer=stuurgegevens.referentienummer)
-        response = self._post(root, action)
-        antwoord = self._antwoord(response)
+        client = self.client()
+        try:
+            operation = client.service._binding.get(etree.QName(bericht).localname)
+        except ValueError:
+            raise BronFout(self.naam, "StUF025", f"de WSDL van {self.upstream.name} kent {etree.QName(bericht).localname} niet") from None
+        log.info("upstream_vraag", upstream=self.upstream.name, operation=operation.name,
+                 referentienummer=stuurgegevens.referentienummer)
+        root, response = self._wissel(client, operation, bericht)
+        antwoord = self._antwoord(root, response.status_code)
         return Antwoord(bron=self.naam, stuf_objecten=relay.antwoord_objecten(antwoord), fetched_at=nu())
 
-    def _envelope(self, bericht: etree._Element, stuurgegevens: sg.Stuurgegevens, action: str) -> etree._Element:
+    def _wissel(self, client: zeep.Client, operation, bericht: etree._Element):
+        """Send ``bericht`` through the client's WS-A plugin, signing and transport; check the answer."""
         root = etree.Element(q(SOAP11_ENV, "Envelope"), nsmap={"soapenv": SOAP11_ENV})
         etree.SubElement(root, q(SOAP11_ENV, "Header"))
         etree.SubElement(root, q(SOAP11_ENV, "Body")).append(bericht)
-        wsa.set_headers(root, wsa.request_headers(
-            to=self.to, action=action,
-            message_id=wsa.message_id_uit_stuurgegevens(self.node, stuurgegevens.referentienummer),
-            from_address=wsa.dkintern(self.node.organisatie, self.node.applicatie, self.node.administratie)))
-        if self.ondertekenaar is not None:
-            sign_envelope(root, self.ondertekenaar, self.profiel)
-        return root
-
-    def _post(self, root: etree._Element, action: str) -> requests.Response:
-        headers = {"SOAPAction": f'"{action}"', "Content-Type": "text/xml; charset=utf-8"}
+        headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{operation.soapaction}"'}
         try:
-            return self.transport.post_xml(self.upstream.url, root, headers)
+            root, headers = zeep_plugins.apply_egress(client, root, headers, operation, {"address": self.upstream.url})
+            if client.wsse is not None:
+                root, headers = client.wsse.apply(root, headers)
+            response = client.transport.post_xml(self.upstream.url, root, headers)
         except requests.Timeout:
             raise BronFout(self.naam, "StUF960", f"geen antwoord binnen {self.timeout:g} s") from None
         except requests.RequestException as exc:
             raise BronFout(self.naam, "verbinding", f"{type(exc).__name__}: {_eerste_regel(exc)}") from None
-
-    def _antwoord(self, response: requests.Response) -> etree._Element:
         try:
-            root = soap.parse(response.content)
+            antwoord = soap.parse(response.content)
+            if client.wsse is not None:
+                client.wsse.verify(antwoord)
+            antwoord, _ = zeep_plugins.apply_ingress(client, antwoord, response.headers, operation)
+        except WusFout as exc:
+            code = "ondertekening" if isinstance(exc, NietGeautoriseerd) else "wus"
+            raise BronFout(self.naam, code, f"antwoord niet vertrouwd: {exc}") from None
+        except StufFout as exc:
+            raise BronFout(self.naam, f"HTTP {response.status_code}", f"geen bruikbaar SOAP-antwoord: {exc}") from None
+        return antwoord, response
+
+    def _antwoord(self, root: etree._Element, status: int) -> etree._Element:
+        try:
             body = soap.body_child(root)
         except (StufFout, WusFout) as exc:
-            raise BronFout(self.naam, f"HTTP {response.status_code}", f"geen bruikbaar SOAP-antwoord: {exc}") from None
-        if self.profiel.ondertekend:
-            self._controleer_ondertekening(root)
+            raise BronFout(self.naam, f"HTTP {status}", f"geen bruikbaar SOAP-antwoord: {exc}") from None
         if body.tag == q(SOAP11_ENV, "Fault"):
-            raise self._fo02(body, response.status_code)
-        if response.status_code != 200:
-            raise BronFout(self.naam, f"HTTP {response.status_code}", "antwoord zonder SOAP Fault")
+            raise self._fo02(body, status)
+        if status != 200:
+            raise BronFout(self.naam, f"HTTP {status}", "antwoord zonder SOAP Fault")
         if not etree.QName(body).localname[3:].startswith("La"):
             raise BronFout(self.naam, "antwoord", f"onverwacht antwoordbericht {etree.QName(body).localname}")
         return body
-
-    def _controleer_ondertekening(self, root: etree._Element) -> None:
-        try:
-            verify_envelope(root, self.profiel, vertrouwen=lambda cert: self.trust.verify(cert).oin,
-                            peer_oin=self.upstream.oin or None)
-        except WusFout as exc:
-            raise BronFout(self.naam, "ondertekening", f"antwoord niet vertrouwd: {exc}") from None
 
     def _fo02(self, fault: etree._Element, status: int) -> BronFout:
         body = fault.find(f"detail/{{{STUF}}}Fo02Bericht/{{{STUF}}}body")
