@@ -5,7 +5,8 @@ hands the handler only the body's first child and wraps the answer in a second e
 hundreds of body elements and handlers want the whole ``BG:nnpLv01``, so :class:`StufSoap11`
 (a) records the body QName and the SOAPAction and routes every message to the one generic method,
 (b) hands that method the whole body element, (c) appends the returned element directly to
-``soap:Body``, and (d) writes StUF faults exactly as Protocolbindingen §3 says (no faultactor).
+``soap:Body``, (d) writes StUF faults exactly as Protocolbindingen §3 says (no faultactor), and
+(e) declares only the SOAP namespace on the Envelope.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from spyne import Fault
 from spyne.protocol.soap import Soap11
 
 from knoop_esb.stuf import fouten
+from knoop_esb.stuf.ns import SOAP11_ENV
 
 GENERIC_METHOD = "bericht"
 
@@ -29,6 +31,15 @@ class StufFault(Fault):
         self.fo_element = fo_element
 
 
+def _lean_envelope(envelope: etree._Element) -> etree._Element:
+    """The same envelope declaring only the SOAP namespace: spyne declares a dozen prefixes on it,
+    among them ``wsa`` bound to the 2003 WS-Addressing draft, which confuses peers and humans."""
+    lean = etree.Element(envelope.tag, nsmap={"soapenv": SOAP11_ENV})
+    for child in list(envelope):
+        lean.append(child)
+    return lean
+
+
 class StufSoap11(Soap11):
     def decompose_incoming_envelope(self, ctx, message=Soap11.REQUEST):
         super().decompose_incoming_envelope(ctx, message)
@@ -40,6 +51,10 @@ class StufSoap11(Soap11):
         action = environ.get("HTTP_SOAPACTION")
         ctx.udc["soap_action"] = action.strip().strip('"') if action is not None else None
         ctx.method_request_string = "{%s}%s" % (self.app.tns, GENERIC_METHOD)
+
+    def serialize(self, ctx, message):
+        super().serialize(ctx, message)
+        ctx.out_document = _lean_envelope(ctx.out_document)
 
     def xml_from_element(self, ctx, cls, element):
         return element
