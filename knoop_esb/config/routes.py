@@ -42,7 +42,7 @@ class RoutesConfig:
     default_chain: list[str] = doc("Sources asked in turn when a route names none.", default_factory=lambda: ["store", "kvk"])
     default_max_age: str = doc("How old stored data may be before the next source is asked (30d, 12h, 15m, 90s, 0).", default="7d")
     route: list[Route] = doc("Array of tables [[routes.route]] with berichtcode, entiteittype, chain, max_age, afnemer (OIN: override for that afnemer). nnpLv01/NNP, macLv01/MAC and vesLv01/VES not listed use default_chain.", default_factory=list)
-    upstream: list[Upstream] = doc("Array of tables [[routes.upstream]] with name, url, entiteittypen, oin (required), wsdl (empty = the installed BG vraagAntwoord WSDL), profiel (2W-be, 2W-be-S), certificate, private_key, ca, timeout, oin, organisatie, applicatie.", default_factory=list)
+    upstream: list[Upstream] = doc("Array of tables [[routes.upstream]] with name, url, entiteittypen, oin (required), wsdl (empty = the installed BG vraagAntwoord WSDL), profiel (2W-be, 2W-be-S), certificate, private_key, ca, timeout, organisatie, applicatie.", default_factory=list)
 
     def validate(self, config) -> None:
         # The rules live with the route table so that start-up and `config check` judge alike.
