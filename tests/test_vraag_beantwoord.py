@@ -220,3 +220,18 @@ def test_short_kvk_search_entries_never_overwrite_stored_profiles():
     kort = dataclasses.replace(WINKELS[0], alleen_basis=True)
     assert _te_bewaren(kort) == []
     assert [m for _, m in _te_bewaren(WINKELS[0])] == [WINKELS[0]]
+
+
+def test_schema_invalid_answer_is_stuf058_never_sent(config, schema_registry, captured_logs):
+    b, _, _ = beantwoorder(config, schema_registry, kvk=WINKELS[:1])
+
+    def kapot(model, scope):
+        obj = emit.ves(model, scope)
+        etree.SubElement(obj, f"{{{BG}}}geenElementVanBG").text = "x"
+        return obj
+
+    b.emitters = {"VES": kapot}
+    with pytest.raises(StufFout) as exc:
+        b.beantwoord(lv01("VES", {"vestigingsNummer": "000000000001"}), AFNEMER)
+    assert exc.value.code == "StUF058"
+    assert any(e["event"] == "la01_niet_schema_conform" for e in captured_logs)
