@@ -199,3 +199,20 @@ def test_ontvang_asynchroon_malformed_xml_is_Fo03_StUF055(node):
     assert response.status_code == 500
     assert fault_code(response) == ("Fo03Bericht", "StUF055")
     _no_traceback(response)
+
+
+@pytest.mark.parametrize("content_type", ["application/soap+xml; charset=utf-8", "application/json", None])
+def test_WW001_content_type_other_than_text_xml_is_StUF055(node, content_type):
+    headers = {"SOAPAction": f'"{ACTION}"'}
+    if content_type:
+        headers["Content-Type"] = content_type
+    with node.client() as client:
+        response = client.post(node.url(BV), content=soap_envelope(nnp_lv01(), to=node.url(BV)), headers=headers)
+    assert fault_code(response) == ("Fo02Bericht", "StUF055")
+
+
+def test_soap_fault_as_request_body_is_StUF055(node):
+    fault = etree.Element(f"{{{SOAP11_ENV}}}Fault")
+    etree.SubElement(fault, "faultcode").text = "soapenv:Client"
+    response = post(node, soap_envelope(fault, to=node.url(BV), action=ACTION))
+    assert fault_code(response) == ("Fo02Bericht", "StUF055")

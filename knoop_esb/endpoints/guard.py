@@ -1,5 +1,5 @@
 """WSGI layer that makes the request body safe to look at, before WS-Security or spyne see it:
-size limit (``node.max_message_bytes``), safe parsing (no DTD/entities, UTF-8 only:
+``text/xml``, size limit (``node.max_message_bytes``), safe parsing (no DTD/entities, UTF-8 only:
 :mod:`knoop_esb.stuf.xmlparse`), a SOAP 1.1 Envelope with exactly one Body child (WW001, WW003).
 Failures are the service's StUF055 foutbericht in a SOAP Fault, never a traceback.
 
@@ -49,7 +49,16 @@ def check_envelope(root: etree._Element) -> etree._Element:
     children = [c for c in bodies[0] if isinstance(c.tag, str)]
     if len(children) != 1:
         raise StufFout(foutcodes.STUF055, f"SOAP Body moet precies één element bevatten, niet {len(children)} (WW003)")
+    if children[0].tag == q(SOAP11_ENV, "Fault"):
+        raise StufFout(foutcodes.STUF055, "een SOAP Fault is geen verzoek")
     return children[0]
+
+
+def check_content_type(environ: dict) -> None:
+    """SOAP 1.1 over HTTP is ``text/xml`` (WW001); SOAP 1.2's application/soap+xml and MTOM are not served."""
+    content_type = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
+    if content_type != "text/xml":
+        raise StufFout(foutcodes.STUF055, f"Content-Type {content_type or '(geen)'} is geen text/xml (SOAP 1.1, WW001)")
 
 
 def bind_identifiers(root: etree._Element, body: etree._Element) -> None:
@@ -72,6 +81,7 @@ class EnvelopeGuard:
     def __call__(self, environ, start_response):
         porttype = self.porttype_of(environ.get("PATH_INFO", ""))
         try:
+            check_content_type(environ)
             data = read_body(environ, self.limit)
             root = xmlparse.parse(data, max_bytes=self.limit)
             body = check_envelope(root)
