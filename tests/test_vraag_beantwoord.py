@@ -235,3 +235,10 @@ def test_schema_invalid_answer_is_stuf058_never_sent(config, schema_registry, ca
         b.beantwoord(lv01("VES", {"vestigingsNummer": "000000000001"}), AFNEMER)
     assert exc.value.code == "StUF058"
     assert any(e["event"] == "la01_niet_schema_conform" for e in captured_logs)
+
+
+def test_selecting_on_an_unsearchable_sortering_is_stuf133(config, schema_registry):
+    b, _, _ = beantwoorder(config, schema_registry, kvk=WINKELS)
+    with pytest.raises(StufFout) as exc:
+        b.beantwoord(lv01("VES", {"sub.telefoonnummer": "0301234567"}, sortering=3), AFNEMER)
+    assert exc.value.code == "StUF133"

@@ -69,6 +69,7 @@ class Beantwoorder:
         vraag = _op_sleutel(parse(element))
         self.hooks.autoriseer(afnemer, vraag.berichtcode, vraag.entiteittype, [c.pad for c in vraag.criteria])
         sorteer_paden = ordening.paden(vraag, self.sorteringen)
+        ordening.controleer_ondersteund(vraag, sorteer_paden)
         bron_vraag = self.evaluatie.bron_vraag(vraag, afnemer, element)
         antwoord = self.evaluatie.objecten(bron_vraag)
         kandidaten = self._kandidaten(vraag, antwoord)

@@ -15,7 +15,7 @@ from knoop_esb.stuf import foutcodes
 from knoop_esb.stuf.fouten import StufFout
 from knoop_esb.stuf.ns import STUF, q
 from knoop_esb.vraag.model import Vraag
-from knoop_esb.vraag.selectie import SLEUTEL_PAD, _is_nil, waarden
+from knoop_esb.vraag.selectie import BRON_SLEUTELS, SLEUTEL_PAD, _is_nil, bron_selectie, waarden, zoekbaar
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,18 @@ def paden(vraag: Vraag, sorteringen: Mapping[str, Mapping[int, tuple[str, ...]]]
     if vraag.sortering not in per_nummer:
         raise StufFout(foutcodes.STUF133, f"sortering {vraag.sortering} bestaat niet voor {vraag.entiteittype}")
     return per_nummer[vraag.sortering]
+
+
+def controleer_ondersteund(vraag: Vraag, sorteer_paden: tuple[str, ...]) -> None:
+    """StUF 03.01 §6.3.1: selecting on a sortering's leading element must work for every sortering
+    the node supports. A sortering whose leading element no source can search on (VES 3,
+    sub.telefoonnummer) is therefore not supported when that element is the selection: StUF133."""
+    if not sorteer_paden or sorteer_paden[0] in BRON_SLEUTELS.get(vraag.entiteittype, {}):
+        return
+    op_leidend = any(c.pad == sorteer_paden[0] for c in vraag.criteria)
+    if op_leidend and not zoekbaar(bron_selectie(vraag)[0]):
+        raise StufFout(foutcodes.STUF133, f"sortering {vraag.sortering} ({sorteer_paden[0]}) wordt niet "
+                       f"ondersteund voor {vraag.entiteittype}")
 
 
 def pagina(objecten: Sequence[etree._Element], vraag: Vraag, sorteer_paden: tuple[str, ...],
