@@ -39,8 +39,7 @@ def _check_zender(sg: stuurgegevens.Stuurgegevens, peer: Peer) -> None:
                                                    f"afnemer ({peer.oin})")
 
 
-def _answer(porttype: str, body: etree._Element, environ: dict, udc: dict, config: Config
-            ) -> tuple[etree._Element, stuurgegevens.Stuurgegevens | None]:
+def _answer(porttype: str, body: etree._Element, environ: dict, udc: dict, config: Config) -> etree._Element:
     handler = handlers.lookup(porttype, body.tag)
     if handler is None:
         raise StufFout(foutcodes.STUF025, details=f"{etree.QName(body).localname} wordt op {porttype} niet ondersteund")
@@ -60,7 +59,7 @@ def _answer(porttype: str, body: etree._Element, environ: dict, udc: dict, confi
             log.error("outgoing message not schema-valid (defect)", porttype=porttype,
                       antwoord=etree.QName(answer).localname, fout=str(exc), details=exc.details)
             raise StufFout(foutcodes.STUF058, details="antwoord voldoet niet aan het schema") from None
-    return answer, sg
+    return answer
 
 
 def process(porttype: str, body: etree._Element, environ: dict, udc: dict, config: Config) -> etree._Element:
@@ -71,7 +70,7 @@ def process(porttype: str, body: etree._Element, environ: dict, udc: dict, confi
             oorzaak = stuurgegevens.van_bericht(body)
         except StufFout:
             oorzaak = None
-        answer, _ = _answer(porttype, body, environ, udc, config)
+        answer = _answer(porttype, body, environ, udc, config)
         log.info("request answered", porttype=porttype, bericht=etree.QName(body).localname,
                  antwoord=etree.QName(answer).localname)
         return answer
