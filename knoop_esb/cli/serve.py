@@ -31,10 +31,21 @@ def _describe(config: Config, base_url: str) -> None:
     for porttype, path in SERVICE_PATHS.items():
         print(f"  {porttype:18} {base_url}{path}   (WSDL: {base_url}{path}?wsdl)", flush=True)
     print(f"  health             {base_url}/health", flush=True)
-    if not config.afnemers.afnemer:
+    afnemers = _known_afnemers(config)
+    if not afnemers:
         print("  no afnemers configured: every SOAP request will be refused (StUF052)", flush=True)
-    for afnemer in config.afnemers.afnemer:
-        print(f"  afnemer {afnemer.oin} profiel {afnemer.profiel} {afnemer.naam}".rstrip(), flush=True)
+    for afnemer in afnemers:
+        bron = "" if getattr(afnemer, "bron", "config") == "config" else f" [{afnemer.bron}]"
+        actief = "" if getattr(afnemer, "actief", True) else " (inactive)"
+        print(f"  afnemer {afnemer.oin} profiel {afnemer.profiel}{actief} {afnemer.naam}{bron}".rstrip(), flush=True)
+
+
+def _known_afnemers(config: Config) -> list:
+    """knoop.toml's afnemers and those in the store, as the TLS layer will see them."""
+    from knoop_esb.afnemers.registry import Registry
+    from knoop_esb.store.db import database
+
+    return Registry(config, database(config)).alle()
 
 
 def _migrate(config: Config) -> None:
