@@ -9,7 +9,8 @@ from knoop_esb.config import (  # noqa: F401
     afnemers,
     routes,
     vraag,
-    sync,
-    delivery,
     logging,
 )
+
+# Module name = section name; this order is the order of docs/configuration.md.
+ORDER = ["node", "database", "schemas", "tls", "kvk", "handelsdata", "afnemers", "routes", "vraag", "logging"]
