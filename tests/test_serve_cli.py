@@ -95,3 +95,17 @@ def test_serve_with_missing_certificate_is_one_line_error(tmp_path):
     assert proc.returncode == 2
     assert "tls.certificate" in proc.stderr and "make pki" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_serve_on_a_port_in_use_is_one_line_error(pki, stuf_schemas_dir, tmp_path):
+    config = tmp_path / "knoop.toml"
+    config.write_text(node_toml(pki, tmp_path, stuf_schemas_dir), encoding="utf-8")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KNOOP_")}
+        env["KNOOP_NODE_PORT"] = str(busy.getsockname()[1])
+        proc = subprocess.run([sys.executable, "-m", "knoop_esb", "--config", str(config), "serve"],
+                              capture_output=True, text=True, cwd=tmp_path, timeout=60, env=env)
+    assert proc.returncode == 1, proc.stderr
+    assert "cannot listen on 127.0.0.1:" in proc.stderr and "Traceback" not in proc.stderr

@@ -68,7 +68,12 @@ def run(args, config: Config) -> int:
             stops.append(stop_kvk)
         _migrate(config)
         server = NodeServer(config)
-        server.prepare()
+        try:
+            server.prepare()
+        except OSError as exc:
+            from knoop_esb.cli import CliError
+
+            raise CliError(f"cannot listen on {config.node.host}:{config.node.port}: {exc}") from None
         stopping = threading.Event()
 
         def _stop(signum, _frame):
