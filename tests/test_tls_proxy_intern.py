@@ -161,3 +161,11 @@ def test_afnemer_added_to_the_store_at_run_time_is_admitted(node_factory, record
         registry.zet_actief(session, unknown, False)
     assert fault_code(_post(node, "unknown-afnemer", unknown)) == ("Fo02Bericht", "StUF052")
     wait_for_log(captured_logs, event="peer refused", reason="inactive-afnemer")
+
+
+def test_request_from_trusted_proxy_without_header_is_not_the_proxy_itself(proxied_node, recorder, captured_logs):
+    # The proxy's own certificate (here a configured afnemer's) must never become the identity.
+    response = _post(proxied_node, "afnemer-demo", "00000099000000000001")
+    assert fault_code(response) == ("Fo02Bericht", "StUF052")
+    assert recorder.peers == []
+    wait_for_log(captured_logs, event="peer refused", reason="no-certificate")

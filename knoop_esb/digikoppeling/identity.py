@@ -112,12 +112,14 @@ class PeerResolver:
 
     def _certificate(self, environ: dict) -> tuple[str | None, str]:
         header = environ.get(self._header_key)
+        remote = environ.get("REMOTE_ADDR")
+        if self._trusted_proxy(remote):
+            # From a proxy only the header counts: the proxy's own TLS certificate is never an
+            # afnemer's identity (no header = the afnemer presented no certificate to the proxy).
+            return (header_pem(header) if header and header.strip() else None), VIA_PROXY
         if header is not None:
-            remote = environ.get("REMOTE_ADDR")
-            if not self._trusted_proxy(remote):
-                raise PeerRefused("untrusted-proxy", f"header {self._header} from {remote}, "
-                                  "which is not in tls.trusted_proxies")
-            return (header_pem(header) if header.strip() else None), VIA_PROXY
+            raise PeerRefused("untrusted-proxy", f"header {self._header} from {remote}, "
+                              "which is not in tls.trusted_proxies")
         return environ.get("SSL_CLIENT_CERT") or None, VIA_TLS
 
     def resolve(self, environ: dict) -> Peer:
