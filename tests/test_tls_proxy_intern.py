@@ -169,3 +169,13 @@ def test_request_from_trusted_proxy_without_header_is_not_the_proxy_itself(proxi
     assert fault_code(response) == ("Fo02Bericht", "StUF052")
     assert recorder.peers == []
     wait_for_log(captured_logs, event="peer refused", reason="no-certificate")
+
+
+def test_invalid_trusted_proxy_is_a_config_error(pki, stuf_schemas_dir, tmp_path):
+    from knoop_esb.config import ConfigError
+    from knoop_esb.endpoints.app import build_app
+    from tests.fixtures.node import node_config
+
+    config = node_config(pki, tmp_path, stuf_schemas_dir, tls={"trusted_proxies": ["proxy.example"]})
+    with pytest.raises(ConfigError, match="tls.trusted_proxies"):
+        build_app(config)

@@ -99,7 +99,10 @@ class PeerResolver:
         check_credentials_config(config)
         self._trust = trust
         self._afnemers = afnemers if afnemers is not None else ConfigAfnemers(config)
-        self._proxies = [ipaddress.ip_network(p, strict=False) for p in config.tls.trusted_proxies]
+        try:
+            self._proxies = [ipaddress.ip_network(p, strict=False) for p in config.tls.trusted_proxies]
+        except ValueError as exc:
+            raise ConfigError("tls.trusted_proxies", f"not an IP address or network: {exc}") from None
         self._header = config.tls.client_cert_header
         self._header_key = "HTTP_" + self._header.upper().replace("-", "_")
 
