@@ -1,4 +1,5 @@
-"""``knoop-esb serve``: the node over HTTPS with mutual TLS until SIGINT/SIGTERM."""
+"""``knoop-esb serve``: the node over HTTPS with mutual TLS until SIGINT/SIGTERM; with
+``node.workers`` > 1 (default: one per CPU core) as that many supervised processes on one port."""
 from __future__ import annotations
 
 import signal
@@ -58,6 +59,38 @@ def _migrate(config: Config) -> None:
         raise CliError(f"database {config.database.url or 'sqlite'}: migration failed: {exc}") from None
 
 
+def _serve_workers(config: Config, count: int) -> int:
+    """``node.workers`` > 1: this process holds the port and supervises the worker processes."""
+    from knoop_esb.cli import CliError
+    from knoop_esb.digikoppeling.tls import LoggingSSLAdapter
+    from knoop_esb.endpoints import workers
+    from knoop_esb.endpoints.app import build_app
+    from knoop_esb.endpoints.server import base_url
+    from knoop_esb.store.db import reset_instances
+
+    # What a worker would refuse (TLS files, afnemers), refused here once as a configuration error.
+    build_app(config)
+    LoggingSSLAdapter(config)
+    try:
+        holder = workers.hold_port(config.node.host, config.node.port)
+    except OSError as exc:
+        raise CliError(f"cannot listen on {config.node.host}:{config.node.port}: {exc}") from None
+    with holder:
+        _describe(config, base_url(config, config.node.host, holder.getsockname()[1]))
+        reset_instances()  # the workers open their own connections; fork none of ours
+        supervisor = workers.Supervisor(config, holder.getsockname()[1], count)
+        signal.signal(signal.SIGTERM, supervisor.request_stop)
+        signal.signal(signal.SIGINT, supervisor.request_stop)
+        try:
+            supervisor.start()
+        except workers.WorkerStartFailed as exc:
+            raise CliError(str(exc)) from None
+        print(f"  {count} worker processes", flush=True)
+        supervisor.run()
+    print("knoop-esb stopped", flush=True)
+    return 0
+
+
 def run(args, config: Config) -> int:
     from knoop_esb.endpoints.server import NodeServer
 
@@ -67,6 +100,8 @@ def run(args, config: Config) -> int:
             config, stop_kvk = _start_kvk_testserver(config)
             stops.append(stop_kvk)
         _migrate(config)
+        if config.node.worker_count > 1:
+            return _serve_workers(config, config.node.worker_count)
         server = NodeServer(config)
         try:
             server.prepare()
@@ -84,6 +119,9 @@ def run(args, config: Config) -> int:
 
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
+        from knoop_esb.endpoints.app import warm_up
+
+        warm_up(config)
         _describe(config, server.base_url)
         server.serve()
         print("knoop-esb stopped", flush=True)

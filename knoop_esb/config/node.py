@@ -16,7 +16,16 @@ class NodeConfig:
     port: int = doc("Port the HTTPS server listens on.", default=8443)
     public_url: str = doc("Base URL as afnemers reach it (used in WSDL soap:address and wsa:To checks); empty = https://host:port.", default="")
     max_message_bytes: int = doc("Largest request body accepted; larger ones are refused with Fo02 StUF055.", default=5_000_000)
-    threads: int = doc("Worker threads of the HTTPS server.", default=16)
+    threads: int = doc("Worker threads of the HTTPS server (per worker process).", default=16)
+    workers: int = doc("Server processes sharing the port (SO_REUSEPORT), supervised by `knoop-esb serve`; "
+                       "0 = one per CPU core, 1 = a single process.", default=0)
+
+    @property
+    def worker_count(self) -> int:
+        """``workers`` with 0 resolved to the number of CPU cores."""
+        import os
+
+        return self.workers or os.cpu_count() or 1
 
     @property
     def base_url(self) -> str:
@@ -29,3 +38,5 @@ class NodeConfig:
             raise ConfigError("node.oin", f"must be a 20-character OIN, got {self.oin!r}")
         if not 0 < self.port < 65536:
             raise ConfigError("node.port", f"must be between 1 and 65535, got {self.port}")
+        if self.workers < 0:
+            raise ConfigError("node.workers", f"must be 0 (one per CPU core) or more, got {self.workers}")

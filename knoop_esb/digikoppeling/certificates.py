@@ -183,6 +183,7 @@ class TrustStore:
         self._stamp = self._mtimes()
         self._material = load_trust(self._anchors, self._crl_files)
         self._checked = time.monotonic()
+        self._verified: dict = {}
 
     def _mtimes(self) -> tuple[float, ...]:
         return tuple(p.stat().st_mtime_ns for p in [self._anchors, *self._crl_files])
@@ -199,4 +200,20 @@ class TrustStore:
         return self._material
 
     def verify(self, cert: x509.Certificate, extra_intermediates: tuple[x509.Certificate, ...] = ()) -> VerifiedCertificate:
-        return verify_client_certificate(cert, self.current(), extra_intermediates=extra_intermediates)
+        """Verified against the current trust material. A keep-alive afnemer presents the same
+        certificate on every request: a success is remembered for at most RECHECK_SECONDS and
+        only while the trust material (CAs, CRLs) is unchanged; the dates are checked every time.
+        Refusals are never remembered."""
+        material = self.current()
+        key = (cert, tuple(extra_intermediates))
+        found = self._verified.get(key)
+        now = dt.datetime.now(dt.timezone.utc)
+        if found is not None and found[0] is material and time.monotonic() < found[1]:
+            _check_dates(cert, now)
+            return found[2]
+        verified = verify_client_certificate(cert, material, now, extra_intermediates=extra_intermediates)
+        if self.RECHECK_SECONDS > 0:
+            if len(self._verified) > 10_000:
+                self._verified.clear()
+            self._verified[key] = (material, time.monotonic() + self.RECHECK_SECONDS, verified)
+        return verified

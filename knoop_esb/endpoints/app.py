@@ -3,7 +3,7 @@
     WsdlFront        /health, ?wsdl, /xsd/..., 404/405; clean log context per request
     PeerMiddleware   environ["knoop.peer"]; StUF052 for whom Digikoppeling does not admit
     EnvelopeGuard    size limit, safe parse, SOAP 1.1 envelope with one body element (StUF055)
-    WusMiddleware    WS-Addressing / WS-Security per the afnemer's profile (when installed)
+    WusMiddleware    WS-Addressing / WS-Security per the afnemer's profile
     spyne            StufSoap11 → pipeline → handler registry, per service address
 """
 from __future__ import annotations
@@ -12,6 +12,7 @@ from knoop_esb import logs
 from knoop_esb.config import Config
 from knoop_esb.digikoppeling.certificates import TrustStore
 from knoop_esb.digikoppeling.identity import PeerResolver
+from knoop_esb.digikoppeling.middleware import WusMiddleware
 from knoop_esb.digikoppeling.tls import tls_files
 from knoop_esb.endpoints import handlers
 from knoop_esb.endpoints.front import WsdlFront
@@ -38,16 +39,25 @@ class ServiceDispatch:
         return self.apps[environ.get("PATH_INFO", "")](environ, start_response)
 
 
-def wus_layer(app, config: Config):
-    """The WS-Addressing / WS-Security slot: ``digikoppeling.middleware.WusMiddleware(app, config)``."""
+def warm_up(config: Config) -> None:
+    """Do before the first request what would otherwise slow it down: compile the official schemas
+    and let every handler module build its per-process state (``warm_up(config)`` in
+    ``knoop_esb.<package>.handlers``). A missing schema bundle is not fatal here: requests are then
+    refused with the clear error the pipeline gives."""
+    import importlib
+
+    from knoop_esb import paths
+    from knoop_esb.stuf import schemas
+
     try:
-        from knoop_esb.digikoppeling.middleware import WusMiddleware
-    except ModuleNotFoundError as exc:
-        if exc.name != "knoop_esb.digikoppeling.middleware":
-            raise
-        log.warning("WS-Addressing/WS-Security middleware not installed; serving without it")
-        return app
-    return WusMiddleware(app, config)
+        schemas.registry(paths.schemas_dir(config)).compile_all()
+    except schemas.SchemasOntbreken as exc:
+        log.warning("schemas not compiled at start", reason=str(exc))
+        return
+    for name in handlers.load_handler_modules():
+        warm = getattr(importlib.import_module(name), "warm_up", None)
+        if warm is not None:
+            warm(config)
 
 
 def _afnemers(config: Config):
@@ -65,7 +75,7 @@ def build_app(config: Config, trust: TrustStore | None = None):
         files = tls_files(config)
         trust = TrustStore(files.trust_anchors, list(files.crl_files))
     inner = ServiceDispatch(spyne_apps(config))
-    inner = wus_layer(inner, config)
+    inner = WusMiddleware(inner, config)
     inner = EnvelopeGuard(inner, config, porttype_of)
     inner = PeerMiddleware(inner, config, PeerResolver(config, trust, _afnemers(config)))
     return WsdlFront(inner, config, SERVICE_PATHS)

@@ -1,7 +1,8 @@
 """The HTTPS server: cheroot with our TLS adapter around the node's WSGI application.
 
 One process, a pool of worker threads (``node.threads``), keep-alive connections (WT007) with an
-idle timeout. :class:`NodeServer` is used by ``knoop-esb serve`` and by the test fixtures (port 0
+idle timeout; ``knoop-esb serve`` runs several such processes on one port (``reuse_port``, see
+:mod:`knoop_esb.endpoints.workers`). :class:`NodeServer` is used by ``knoop-esb serve`` and by the test fixtures (port 0
 = an ephemeral port, read back from :attr:`NodeServer.port`)."""
 from __future__ import annotations
 
@@ -33,8 +34,19 @@ def _cheroot_error_log(msg: str = "", level: int = 20, traceback: bool = False) 
         log.info("http server", detail=msg)
 
 
+def base_url(config: Config, host: str, port: int) -> str:
+    """How clients reach a server bound to ``host:port`` (``node.public_url`` when set)."""
+    if config.node.public_url:
+        return config.node.public_url.rstrip("/")
+    host = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "": "127.0.0.1"}.get(host, host)
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"https://{host}:{port}"
+
+
 class NodeServer:
-    def __init__(self, config: Config, app=None, host: str | None = None, port: int | None = None):
+    def __init__(self, config: Config, app=None, host: str | None = None, port: int | None = None,
+                 reuse_port: bool = False):
         self.config = config
         self.host = host if host is not None else config.node.host
         self.app = app if app is not None else build_app(config)
@@ -45,6 +57,7 @@ class NodeServer:
             server_name="knoop-esb",
             timeout=IDLE_TIMEOUT_SECONDS,
             shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS,
+            reuse_port=reuse_port,
         )
         self._server.ssl_adapter = LoggingSSLAdapter(config)
         self._server.error_log = _cheroot_error_log
@@ -56,12 +69,7 @@ class NodeServer:
 
     @property
     def base_url(self) -> str:
-        if self.config.node.public_url:
-            return self.config.node.public_url.rstrip("/")
-        host = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "": "127.0.0.1"}.get(self.host, self.host)
-        if ":" in host and not host.startswith("["):
-            host = f"[{host}]"
-        return f"https://{host}:{self.port}"
+        return base_url(self.config, self.host, self.port)
 
     def prepare(self) -> None:
         """Bind the socket (after this :attr:`port` is the real port)."""

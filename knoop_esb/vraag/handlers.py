@@ -65,3 +65,8 @@ def beantwoord_vraag(request: StufRequest) -> etree._Element:
 
 for _bericht in BERICHTEN:
     handlers.register(q(BG, _bericht), beantwoord_vraag)
+
+
+def warm_up(config) -> None:
+    """Build this process's Beantwoorder (router, sorteringen) at start, not on the first vraag."""
+    beantwoorder(config)
