@@ -57,7 +57,9 @@ def restore_logging():
     structlog.configure(**saved)
 
 
-def test_kvk_usage_cli(db, tmp_path, capsys, restore_logging):
+def test_kvk_usage_cli(db, tmp_path, capsys, restore_logging, monkeypatch):
+    # The CLI reads the environment too; CI's KNOOP_DATABASE_URL would win over this test's file.
+    monkeypatch.delenv("KNOOP_DATABASE_URL", raising=False)
     config = tmp_path / "knoop.toml"
     config.write_text(f'[database]\nurl = "{db.url.render_as_string(hide_password=False)}"\n'
                       f'[kvk]\nprice_per_call = 0.019\nmonthly_fee = 6.0\n')
