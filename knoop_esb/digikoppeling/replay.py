@@ -94,8 +94,8 @@ class StoreReplayCache:
 
     def _remember(self, signer_oin, message_id, expires_at, now) -> None:
         from sqlalchemy import delete
-        from sqlalchemy.exc import IntegrityError
 
+        from knoop_esb.store import replay as store_replay
         from knoop_esb.store.models import ReplayCache as Row
 
         now = now or datetime.now(timezone.utc)
@@ -106,20 +106,8 @@ class StoreReplayCache:
         if purge:
             with self._db.session() as session:
                 session.execute(delete(Row).where(Row.expires_at <= now))
-        try:
-            with self._db.session() as session:
-                existing = session.get(Row, key)
-                if existing is not None and _aware(existing.expires_at) <= now:
-                    session.delete(existing)
-                    session.flush()
-                    existing = None
-                if existing is not None:
-                    raise HerhaaldBericht(f"wsa:MessageID {message_id} was already received "
-                                          f"(remembered until {_aware(existing.expires_at):%Y-%m-%dT%H:%M:%SZ})")
-                session.add(Row(message_id=key, seen_at=now, expires_at=expires_at))
-        except IntegrityError:
-            raise HerhaaldBericht(f"wsa:MessageID {message_id} was already received") from None
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+        # One INSERT … ON CONFLICT DO NOTHING (an expired entry is renewed): the write lock of a
+        # SQLite store is held for one statement, not for a SELECT, an ORM flush and a commit.
+        with self._db.session() as session:
+            if not store_replay.remember(session, key, expires_at, now=now):
+                raise HerhaaldBericht(f"wsa:MessageID {message_id} was already received")

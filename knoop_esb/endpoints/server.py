@@ -18,6 +18,10 @@ from knoop_esb.endpoints.app import build_app
 log = logs.get("knoop_esb.server")
 
 IDLE_TIMEOUT_SECONDS = 60
+# cheroot keeps at most 10 idle keep-alive connections by default and answers the 11th client with
+# "Connection: close": with more afnemers than that each of their requests paid a new mutual-TLS
+# handshake. Idle connections cost a file descriptor and a selector entry, not a thread.
+KEEP_ALIVE_CONNECTIONS = 1000
 SHUTDOWN_TIMEOUT_SECONDS = 5
 
 
@@ -59,6 +63,7 @@ class NodeServer:
             shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS,
             reuse_port=reuse_port,
         )
+        self._server.keep_alive_conn_limit = KEEP_ALIVE_CONNECTIONS
         self._server.ssl_adapter = LoggingSSLAdapter(config)
         self._server.error_log = _cheroot_error_log
         self._thread: threading.Thread | None = None
