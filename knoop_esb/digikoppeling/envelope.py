@@ -28,8 +28,11 @@ def check_content_type(content_type: str | None) -> None:
         raise NietUtf8(f"Content-Type charset {match.group(1)!r} is not UTF-8")
 
 
-def parse(raw: bytes, max_bytes: int | None = xmlparse.DEFAULT_MAX_BYTES) -> etree._Element:
-    """Parse a received envelope; refuse non-UTF-8 (0009), DTDs/entities and anything not SOAP 1.1."""
+def parse(raw: bytes, max_bytes: int | None = xmlparse.DEFAULT_MAX_BYTES, *,
+          parsed: etree._Element | None = None) -> etree._Element:
+    """Parse a received envelope; refuse non-UTF-8 (0009), DTDs/entities and anything not SOAP 1.1.
+    ``parsed``: ``raw`` as an earlier layer already parsed it with :func:`xmlparse.parse` (the
+    node's envelope guard): the checks still run, the parse is not repeated."""
     declared = _DECL.match(raw[3:200] if raw.startswith(b"\xef\xbb\xbf") else raw[:200])
     if declared and declared.group(1).lower() not in {b"utf-8", b"utf8"}:
         raise NietUtf8(f"XML declaration encoding {declared.group(1).decode()!r} is not UTF-8")
@@ -40,7 +43,7 @@ def parse(raw: bytes, max_bytes: int | None = xmlparse.DEFAULT_MAX_BYTES) -> etr
     except UnicodeDecodeError as exc:
         raise NietUtf8(f"message is not valid UTF-8 at byte {exc.start}") from None
     try:
-        root = xmlparse.parse(raw, max_bytes=max_bytes)
+        root = parsed if parsed is not None else xmlparse.parse(raw, max_bytes=max_bytes)
     except StufFout as exc:
         raise OngeldigeEnvelope(exc.omschrijving) from None
     if root.tag != f"{{{SOAP11_ENV}}}Envelope":

@@ -93,4 +93,5 @@ class EnvelopeGuard:
         environ["wsgi.input"] = io.BytesIO(data)
         environ["CONTENT_LENGTH"] = str(len(data))
         environ["knoop.raw_body"] = data
+        environ["knoop.envelope"] = root  # parsed once; the WUS layer reads it instead of parsing again
         return self.app(environ, start_response)

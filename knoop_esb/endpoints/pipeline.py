@@ -39,13 +39,15 @@ def _check_zender(sg: stuurgegevens.Stuurgegevens, peer: Peer) -> None:
                                                    f"afnemer ({peer.oin})")
 
 
-def _answer(porttype: str, body: etree._Element, environ: dict, udc: dict, config: Config) -> etree._Element:
+def _answer(porttype: str, body: etree._Element, environ: dict, udc: dict, config: Config,
+            sg: stuurgegevens.Stuurgegevens | None = None) -> etree._Element:
     handler = handlers.lookup(porttype, body.tag)
     if handler is None:
         raise StufFout(foutcodes.STUF025, details=f"{etree.QName(body).localname} wordt op {porttype} niet ondersteund")
     registry = _schemas(config)
     registry.validate(body)
-    sg = stuurgegevens.van_bericht(body)
+    if sg is None:  # not readable before: now raise why
+        sg = stuurgegevens.van_bericht(body)
     logs.bind_message(referentienummer=sg.referentienummer)
     peer = environ[ENVIRON_KEY]
     _check_zender(sg, peer)
@@ -70,7 +72,7 @@ def process(porttype: str, body: etree._Element, environ: dict, udc: dict, confi
             oorzaak = stuurgegevens.van_bericht(body)
         except StufFout:
             oorzaak = None
-        answer = _answer(porttype, body, environ, udc, config)
+        answer = _answer(porttype, body, environ, udc, config, oorzaak)
         log.info("request answered", porttype=porttype, bericht=etree.QName(body).localname,
                  antwoord=etree.QName(answer).localname)
         return answer

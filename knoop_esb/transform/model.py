@@ -14,7 +14,7 @@ import dataclasses
 import types
 import typing
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any, Callable, Union
 
 # The model's JSON keys are the NHR's camelCase names; Python attributes are snake_case.
 
@@ -220,31 +220,45 @@ def _hints(cls: type) -> dict[str, Any]:
     return _HINTS[cls]
 
 
-def _convert(tp: Any, value: Any) -> Any:
-    if value is None:
-        return None
+def _converter(tp: Any) -> Callable[[Any], Any] | None:
+    """How a stored (JSON) value becomes a field of type ``tp``; None: taken as it is."""
     origin = typing.get_origin(tp)
     if origin in (Union, types.UnionType):
         args = [a for a in typing.get_args(tp) if a is not type(None)]
         if len(args) == 1:
-            return _convert(args[0], value)
-        return from_dict(_SOORT_EIGENAAR[value["soort"]], value)
+            return _converter(args[0])
+        return lambda value: from_dict(_SOORT_EIGENAAR[value["soort"]], value)
     if origin is tuple:
         (item, _ellipsis) = typing.get_args(tp)
-        return tuple(_convert(item, v) for v in value)
+        inner = _converter(item)
+        if inner is None:
+            return tuple
+        return lambda value: tuple(None if v is None else inner(v) for v in value)
     if dataclasses.is_dataclass(tp):
-        return from_dict(tp, value)
-    return value
+        return lambda value: from_dict(tp, value)
+    return None
+
+
+_PLANS: dict[type, tuple[tuple[str, str, Callable[[Any], Any] | None], ...]] = {}
+
+
+def _plan(cls: type) -> tuple[tuple[str, str, Callable[[Any], Any] | None], ...]:
+    # Worked out once per class: every vraag answered from the store decodes its objects here.
+    plan = _PLANS.get(cls)
+    if plan is None:
+        hints = _hints(cls)
+        plan = _PLANS[cls] = tuple((f.name, _camel(f.name), _converter(hints[f.name]))
+                                   for f in dataclasses.fields(cls))
+    return plan
 
 
 def from_dict(cls: type, data: dict[str, Any]) -> Any:
     """Inverse of :func:`to_dict`; unknown keys are ignored so older/newer store rows still load."""
-    hints = _hints(cls)
     kwargs = {}
-    for f in dataclasses.fields(cls):
-        key = _camel(f.name)
+    for name, key, convert in _plan(cls):
         if key in data:
-            kwargs[f.name] = _convert(hints[f.name], data[key])
+            value = data[key]
+            kwargs[name] = value if convert is None or value is None else convert(value)
     return cls(**kwargs)
 
 

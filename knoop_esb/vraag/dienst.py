@@ -157,13 +157,19 @@ def _attributen(objecten: Sequence[etree._Element]) -> tuple[str, ...]:
     """Attribute paths delivered (leaves with a value), for the protocol log."""
     paden: set[str] = set()
     for obj in objecten:
-        for el in obj.iter():
-            if not isinstance(el.tag, str) or el is obj or len(el):
-                continue
-            pad = [etree.QName(a).localname for a in reversed(list(el.iterancestors())) if a is not obj
-                   and obj in a.iterancestors()] + [etree.QName(el).localname]
-            paden.add("/".join(pad))
+        _bladeren(obj, (), paden)
     return tuple(sorted(paden))
+
+
+def _bladeren(element: etree._Element, pad: tuple[str, ...], paden: set[str]) -> None:
+    for kind in element:
+        if not isinstance(kind.tag, str):
+            continue
+        kind_pad = pad + (kind.tag.rpartition("}")[2],)
+        if len(kind):
+            _bladeren(kind, kind_pad, paden)
+        else:
+            paden.add("/".join(kind_pad))
 
 
 def _bron_meldingen(antwoord) -> tuple[str, ...]:
