@@ -41,7 +41,7 @@ def protocolleerder(registry: Registry, database) -> Callable[[Any], None]:
         code = autorisatie.berichtcode_van(levering.berichtcode).replace("La", "Lv", 1)
         besluit = autorisatie.mag_vragen(registry.get(levering.afnemer), code, levering.entiteittype)
         with database.session() as session:
-            protocol.protocolleer(
+            protocol.vastleggen(
                 session, afnemer_oin=levering.afnemer, berichtcode=levering.berichtcode,
                 entiteittype=levering.entiteittype, object_sleutels=levering.sleutels,
                 attribuut_paden=levering.attributen, doel=besluit.doel,

@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 from structlog.contextvars import get_contextvars
 
@@ -54,6 +54,20 @@ def protocolleer(
     session.add(regel)
     session.flush()
     return regel
+
+
+def vastleggen(session: Session, *, afnemer_oin: str, berichtcode: str, entiteittype: str,
+               object_sleutels: Sequence[str], attribuut_paden: Sequence[str], doel: str = "",
+               referentienummer: str | None = None, tijdstip: datetime | None = None) -> None:
+    """:func:`protocolleer` for the answer path: the same row as one INSERT statement, without the
+    ORM's unit of work (every La01 writes one; on SQLite the write lock is held that much shorter)."""
+    context = get_contextvars()
+    session.execute(insert(ProtocolRegel).values(
+        tijdstip=tijdstip or utcnow(), afnemer_oin=afnemer_oin, doel=doel, berichtcode=berichtcode,
+        entiteittype=entiteittype, object_sleutels=list(object_sleutels), attribuut_paden=list(attribuut_paden),
+        referentienummer=referentienummer, request_message_id=context.get("message_id"),
+        response_message_id=context.get("response_message_id"),
+    ))
 
 
 def regels(session: Session, *, afnemer_oin: str | None = None, van: date | None = None,
