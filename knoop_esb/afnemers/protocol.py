@@ -16,6 +16,7 @@ from typing import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from structlog.contextvars import get_contextvars
 
@@ -56,11 +57,11 @@ def protocolleer(
     return regel
 
 
-def vastleggen(session: Session, *, afnemer_oin: str, berichtcode: str, entiteittype: str,
+def vastleggen(session: Session | Connection, *, afnemer_oin: str, berichtcode: str, entiteittype: str,
                object_sleutels: Sequence[str], attribuut_paden: Sequence[str], doel: str = "",
                referentienummer: str | None = None, tijdstip: datetime | None = None) -> None:
     """:func:`protocolleer` for the answer path: the same row as one INSERT statement, without the
-    ORM's unit of work (every La01 writes one; on SQLite the write lock is held that much shorter)."""
+    ORM's unit of work (every La01 writes one), on a session or an (autocommit) connection."""
     context = get_contextvars()
     session.execute(insert(ProtocolRegel).values(
         tijdstip=tijdstip or utcnow(), afnemer_oin=afnemer_oin, doel=doel, berichtcode=berichtcode,

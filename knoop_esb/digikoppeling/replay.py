@@ -106,8 +106,12 @@ class StoreReplayCache:
         if purge:
             with self._db.session() as session:
                 session.execute(delete(Row).where(Row.expires_at <= now))
-        # One INSERT … ON CONFLICT DO NOTHING (an expired entry is renewed): the write lock of a
-        # SQLite store is held for one statement, not for a SELECT, an ORM flush and a commit.
-        with self._db.session() as session:
+        # One autocommitted INSERT … ON CONFLICT DO NOTHING (an expired entry is renewed by a
+        # second one): a SQLite store's write lock is taken and released inside the statement,
+        # never held while this thread waits for the GIL between statement and COMMIT.
+        from sqlalchemy.orm import Session
+
+        with self._db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as verbinding, \
+                Session(bind=verbinding) as session:
             if not store_replay.remember(session, key, expires_at, now=now):
                 raise HerhaaldBericht(f"wsa:MessageID {message_id} was already received")
