@@ -5,8 +5,10 @@ Kept in the database so that every node process behind a load balancer sees the 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import delete, update
+from sqlalchemy import Connection, bindparam, delete, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from knoop_esb.store.base import utcnow
@@ -25,6 +27,29 @@ def remember(session: Session, message_id: str, expires_at: datetime, *, now: da
         .values(seen_at=now, expires_at=expires_at)
     )
     return renewed.rowcount == 1
+
+
+@lru_cache(maxsize=4)
+def _statements(dialect: str):
+    # Built once per dialect with bind parameters: every signed message records its MessageID, and
+    # building the ORM statement per message cost more than the INSERT itself.
+    table = ReplayCache.__table__
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    values = dict(message_id=bindparam("b_id"), seen_at=bindparam("b_now"), expires_at=bindparam("b_until"))
+    first = (insert(table).values(**values).on_conflict_do_nothing(index_elements=["message_id"])
+             .returning(table.c.message_id))
+    renew = (update(table).where(table.c.message_id == bindparam("b_id"), table.c.expires_at <= bindparam("b_now"))
+             .values(seen_at=bindparam("b_now"), expires_at=bindparam("b_until")))
+    return first, renew
+
+
+def remember_on(connection: Connection, message_id: str, expires_at: datetime, *, now: datetime | None = None) -> bool:
+    """:func:`remember` on a Core connection (one statement, or two for a replayed id)."""
+    first, renew = _statements(connection.dialect.name)
+    params = dict(b_id=message_id, b_now=now or utcnow(), b_until=expires_at)
+    if connection.execute(first, params).first() is not None:
+        return True
+    return connection.execute(renew, params).rowcount == 1
 
 
 def purge(session: Session, *, now: datetime | None = None) -> int:
