@@ -1,5 +1,7 @@
 """``knoop-esb mapping coverage``: which rows of the VNG mapping StUF-HR 0300 → StUF-BG 0310 the
-transform tables implement, per sheet, read from the VNG csv files (never copied into the repo)."""
+transform tables implement, per sheet, read from the VNG csv files (never copied into the repo).
+``knoop-esb mapping convert FILE``: a KVK answer or StUF-HR 0300 message as the schema-valid
+StUF-BG La01 the node would send."""
 from __future__ import annotations
 
 import argparse
@@ -47,6 +49,55 @@ def _coverage(args: argparse.Namespace, config: object) -> int:
     return 1 if any(d.ontbreekt or d.onbekend for d in resultaten) else 0
 
 
+def _la01(entiteittype: str, objecten: list, config) -> "etree._Element":
+    from lxml import etree
+
+    from knoop_esb.stuf import stuurgegevens as sg
+    from knoop_esb.stuf.ns import BG, STUF, q
+
+    root = etree.Element(q(BG, f"{entiteittype.lower()}La01"), nsmap={"BG": BG, "StUF": STUF})
+    node = sg.Systeem(organisatie=config.node.oin, applicatie=config.node.applicatie)
+    stuur = sg.Stuurgegevens(berichtcode="La01", zender=node, referentienummer=sg.nieuw_referentienummer(),
+                             tijdstip_bericht=sg.tijdstip_bericht(), entiteittype=entiteittype)
+    root.append(sg.to_element(stuur, element_ns=BG))
+    etree.SubElement(etree.SubElement(root, q(BG, "parameters")), q(STUF, "indicatorVervolgvraag")).text = "false"
+    etree.SubElement(root, q(BG, "antwoord")).extend(objecten)
+    return root
+
+
+def _convert(args: argparse.Namespace, config) -> int:
+    from lxml import etree
+
+    from knoop_esb import paths
+    from knoop_esb.cli import CliError
+    from knoop_esb.stuf import schemas
+    from knoop_esb.stuf.fouten import StufFout
+    from knoop_esb.transform import omzetting
+    from knoop_esb.transform.fout import MappingFout
+
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise CliError(f"cannot read {args.file}: {exc.strerror}") from None
+    try:
+        soort = args.soort or omzetting.herken(data)
+        modellen = omzetting.naar_model(soort, data)
+        registry = schemas.registry(paths.schemas_dir(config))
+        for entiteittype in args.entiteittype:
+            objecten = [o for m in modellen for o in omzetting.objecten(m, entiteittype)]
+            if not objecten:
+                print(f"<!-- {soort}: no {entiteittype} in this document -->")
+                continue
+            la01 = _la01(entiteittype, objecten, config)
+            registry.validate(la01)
+            print(etree.tostring(la01, pretty_print=True, encoding="unicode"))
+    except MappingFout as exc:
+        raise CliError(f"{args.file}: {exc}") from None
+    except StufFout as exc:
+        raise CliError(f"{args.file}: {exc.code} {exc.omschrijving}") from None
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("mapping", help="the VNG HR→BG mapping as implemented by knoop_esb.transform")
     sub = parser.add_subparsers(dest="mapping_command", metavar="ACTION", required=True)
@@ -55,3 +106,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                      help="directory with the VNG csv sheets (default: $KNOOP_MAPPING_DIR or ../shared/nhr-mapping/csv)")
     cov.add_argument("-v", "--verbose", action="store_true", help="list every row")
     cov.set_defaults(func=_coverage)
+    conv = sub.add_parser("convert", help="a KVK answer (JSON) or StUF-HR 0300 message as StUF-BG La01s")
+    conv.add_argument("file", help="KVK Basisprofiel/Vestigingsprofiel/Zoeken/Naamgeving JSON, or StUF-HR 0300 XML")
+    conv.add_argument("--soort", choices=["basisprofiel", "bundel", "vestigingsprofiel", "zoeken", "naamgeving", "stufhr"],
+                      help="the kind of document (default: recognised from its shape; bundel = {basisprofiel, vestigingen, vestigingsprofielen} of one company)")
+    conv.add_argument("--entiteittype", nargs="+", choices=["MAC", "NNP", "VES"], default=["MAC", "NNP", "VES"],
+                      help="which objects to emit (default: all three)")
+    conv.set_defaults(func=_convert)

@@ -1,0 +1,73 @@
+"""`knoop-esb mapping convert`: KVK answers and StUF-HR 0300 messages as schema-valid StUF-BG La01s,
+and one clear line for what it cannot read."""
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from knoop_esb.cli import main
+from knoop_esb.stuf.ns import BG
+
+GOLDEN = Path(__file__).parent / "golden" / "transform" / "input"
+KVK_CONNECT = Path(__file__).resolve().parents[2] / "shared" / "kvk" / "fixtures-kvk-connect"
+
+
+@pytest.fixture
+def run(tmp_path, stuf_schemas_dir, monkeypatch, capsys):
+    monkeypatch.delenv("KNOOP_DATABASE_URL", raising=False)
+    config = tmp_path / "knoop.toml"
+    config.write_text(f'[schemas]\ndir = "{stuf_schemas_dir}"\n')
+
+    def convert(*args: str) -> tuple[int, str, str]:
+        rc = main(["--config", str(config), "mapping", "convert", *args])
+        out, err = capsys.readouterr()
+        return rc, out, err
+    return convert
+
+
+def _documenten(out: str) -> list[str]:
+    docs, current = [], []
+    for line in out.splitlines():
+        if line.startswith("<!--"):
+            continue
+        current.append(line)
+        if line.startswith("</BG:") and line.endswith("La01>"):
+            docs.append("\n".join(current))
+            current = []
+    return docs
+
+
+@pytest.mark.parametrize("naam, entiteiten", [
+    ("eenmanszaak_twee_vestigingen.json", {"macLa01", "vesLa01"}),
+    ("bv_statutaire_naam_rsin.json", {"macLa01", "nnpLa01", "vesLa01"}),
+    ("hr_vof_twee_eigenaren.xml", {"macLa01", "nnpLa01", "vesLa01"}),  # a VOF is an NNP (SWV)
+])
+def test_convert_golden_inputs(run, schema_registry, naam, entiteiten):
+    rc, out, err = run(str(GOLDEN / naam))
+    assert rc == 0, err
+    antwoorden = [etree.fromstring(d) for d in _documenten(out)]
+    assert {etree.QName(a).localname for a in antwoorden} == entiteiten
+    for antwoord in antwoorden:
+        schema_registry.validate(antwoord)
+        assert antwoord.findall(f"{{{BG}}}antwoord/{{{BG}}}object")
+
+
+def test_convert_kvk_as_served(run):
+    bestand = KVK_CONNECT / "test_input_basisprofiel.json"
+    if not bestand.exists():
+        pytest.skip("../shared/kvk fixtures not beside the repo")
+    rc, out, _ = run(str(bestand), "--entiteittype", "MAC")
+    assert rc == 0 and "<BG:macLa01" in out
+
+
+@pytest.mark.parametrize("inhoud, melding", [
+    (b'{"x": 1}', "unknown document"),
+    (b"nope", "not valid JSON"),
+    (b"<a><!DOCTYPE x></a>", "StUF055"),
+])
+def test_unreadable_input_is_one_line(run, tmp_path, inhoud, melding):
+    bestand = tmp_path / "in"
+    bestand.write_bytes(inhoud)
+    rc, out, err = run(str(bestand))
+    assert rc == 1 and out == ""
+    assert len(err.strip().splitlines()) == 1 and melding in err and "Traceback" not in err
