@@ -14,6 +14,7 @@ import base64
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timezone
 from typing import Callable
 
@@ -36,6 +37,7 @@ __all__ = ["WssResultaat", "verify_envelope", "parse_timestamp", "SKI_VALUE_TYPE
 SKI_VALUE_TYPE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509SubjectKeyIdentifier"
 _ID_ATTRS = ("Id", "ID", "id")
 _XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
+_ID_XPATH = "//@*[local-name() = 'Id' or local-name() = 'ID' or local-name() = 'id']"
 _ALLOWED_TRANSFORMS = {EXC_C14N}
 _PREFIXES = {SOAP11_ENV: "soap:", WSA: "wsa:", WSU: "wsu:", WSSE11: "wsse11:"}
 # Every certificate check (chain, CRL, OIN) is delegated: cert → OIN, raising on refusal.
@@ -73,9 +75,9 @@ def _element_id(element: etree._Element) -> str | None:
 
 
 def _check_unique_ids(root: etree._Element) -> None:
-    counts = Counter(value for node in root.iter() if isinstance(node.tag, str)
-                     for name, value in node.attrib.items()
-                     if etree.QName(name).localname in _ID_ATTRS or name == _XML_ID)
+    # One XPath pass in libxml2 over every Id/ID/id attribute in any namespace (wsu:Id, plain Id,
+    # xml:id): the same attributes signxml resolves references by, so no id can be ambiguous.
+    counts = Counter(str(value) for value in root.xpath(_ID_XPATH))
     duplicates = sorted(v for v, n in counts.items() if n > 1)
     if duplicates:
         raise DubbelId(f"Id value(s) used more than once: {', '.join(duplicates)}")
@@ -104,21 +106,28 @@ def _check_timestamp(timestamp: etree._Element, profiel: WusProfiel, now: dateti
 
 
 def _check_algorithms(signature: etree._Element, profiel: WusProfiel) -> list[etree._Element]:
+    """Algorithms and the structure of ds:Signature. This is also what signxml's XMLDSig schema
+    validation guarded (it is switched off in :func:`_verify_crypto`): exactly one SignedInfo,
+    CanonicalizationMethod, SignatureMethod and SignatureValue, and per Reference one DigestMethod
+    and one DigestValue, so signxml and these checks necessarily look at the same elements."""
     signed_info = _one(signature, f"{{{DS}}}SignedInfo", "SignedInfo")
-    c14n = signed_info.find(f"{{{DS}}}CanonicalizationMethod")
-    if c14n is None or c14n.get("Algorithm") not in profiel.c14n_algoritmen:
-        raise AlgoritmeNietToegestaan(f"SignedInfo canonicalization {c14n.get('Algorithm') if c14n is not None else None} "
+    _one(signature, f"{{{DS}}}SignatureValue", "SignatureValue")
+    c14n = _one(signed_info, f"{{{DS}}}CanonicalizationMethod", "CanonicalizationMethod")
+    if c14n.get("Algorithm") not in profiel.c14n_algoritmen:
+        raise AlgoritmeNietToegestaan(f"SignedInfo canonicalization {c14n.get('Algorithm')} "
                                       "is not exclusive c14n", regel="WB007")
-    method = signed_info.find(f"{{{DS}}}SignatureMethod")
-    algorithm = method.get("Algorithm") if method is not None else None
+    algorithm = _one(signed_info, f"{{{DS}}}SignatureMethod", "SignatureMethod").get("Algorithm")
     if algorithm not in profiel.handtekening_algoritmen:
         raise AlgoritmeNietToegestaan(f"SignatureMethod {algorithm} is not allowed (SHA-2 RSA required)", regel="SIGN004")
     references = signed_info.findall(f"{{{DS}}}Reference")
     for reference in references:
-        digest = reference.find(f"{{{DS}}}DigestMethod")
+        digests = reference.findall(f"{{{DS}}}DigestMethod")
+        digest = digests[0] if len(digests) == 1 else None
         if digest is None or digest.get("Algorithm") not in profiel.digest_algoritmen:
             raise AlgoritmeNietToegestaan(f"DigestMethod {digest.get('Algorithm') if digest is not None else None} "
                                           f"of reference {reference.get('URI')} is not allowed", regel="SIGN003")
+        if len(reference.findall(f"{{{DS}}}DigestValue")) != 1:
+            raise OngeldigeOndertekening(f"reference {reference.get('URI')} holds no single DigestValue")
         for transform in reference.findall(f"{{{DS}}}Transforms/{{{DS}}}Transform"):
             if transform.get("Algorithm") not in _ALLOWED_TRANSFORMS:
                 raise AlgoritmeNietToegestaan(f"Transform {transform.get('Algorithm')} is not allowed", regel="WB007")
@@ -180,22 +189,31 @@ def _check_coverage(root: etree._Element, security: etree._Element, timestamp: e
     return signed
 
 
-def _verify_crypto(root: etree._Element, signature: etree._Element, cert: x509.Certificate, n_refs: int) -> None:
-    signed_info = signature.find(f"{{{DS}}}SignedInfo")
-    # Peers (WSS4J, .NET) may put InclusiveNamespaces on SignedInfo's c14n; signxml's schema check
-    # refuses that, so it is skipped then (the structure was checked above).
-    prefix_on_signed_info = signed_info.find(f"{{{DS}}}CanonicalizationMethod/{{{EXC_C14N}}}InclusiveNamespaces") is not None
-    config = SignatureConfiguration(
+@lru_cache(maxsize=32)
+def _expected(n_refs: int) -> SignatureConfiguration:
+    # One configuration object per reference count, not per message.
+    return SignatureConfiguration(
         expect_references=n_refs, location=f"./{{{SOAP11_ENV}}}Header/{{{WSSE}}}Security/",
         signature_methods=frozenset(sm for sm in SignatureMethod if "SHA1" not in sm.name),
         digest_algorithms=frozenset(da for da in DigestAlgorithm if "SHA1" not in da.name),
     )
+
+
+def _verify_crypto(root: etree._Element, cert: x509.Certificate, n_refs: int) -> None:
+    # validate_schema=False: signxml's XMLDSig schema check of ds:Signature costs a validation per
+    # message and refuses WSS4J/.NET's InclusiveNamespaces on SignedInfo. What it guarded is checked
+    # before this call: the structure (_check_algorithms: one SignedInfo/CanonicalizationMethod/
+    # SignatureMethod/SignatureValue, one DigestMethod/DigestValue per Reference), the algorithms,
+    # same-document #Id references only, transforms exc-c14n only, the key reference (STR → BST),
+    # unique Ids. signxml still checks every digest and the signature value.
     try:
-        XMLVerifier().verify(root, x509_cert=cert, id_attribute="Id", expect_config=config,
-                             validate_schema=not prefix_on_signed_info)
+        XMLVerifier().verify(root, x509_cert=cert, id_attribute="Id", expect_config=_expected(n_refs),
+                             validate_schema=False)
     except InvalidDigest as exc:
         raise GewijzigdeInhoud(f"digest mismatch: {_changed_part(root, str(exc))} was changed after signing") from None
     except (InvalidSignature, InvalidInput) as exc:
+        raise OngeldigeOndertekening(f"signature does not verify: {exc}") from None
+    except ValueError as exc:  # a DigestValue/SignatureValue that is not base64
         raise OngeldigeOndertekening(f"signature does not verify: {exc}") from None
 
 
@@ -239,7 +257,7 @@ def verify_envelope(root: etree._Element, profiel: WusProfiel, *, vertrouwen: Ve
         raise OnbetrouwbaarCertificaat(f"signing certificate refused ({reason}): {exc}") from None
     if peer_oin is not None and signer_oin.upper() != peer_oin.upper():
         raise OinMismatch(f"signer OIN {signer_oin} differs from the TLS client certificate OIN {peer_oin}", regel="WB010")
-    _verify_crypto(root, signature, cert, len(references))
+    _verify_crypto(root, cert, len(references))
     value = signature.findtext(f"{{{DS}}}SignatureValue") or ""
     return WssResultaat(ondertekend=True, signer_oin=signer_oin, certificate=cert,
                         signature_value="".join(value.split()), signed_ids=signed, created=created, expires=expires)
