@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -33,6 +34,8 @@ __all__ = ["Ondertekenaar", "sign_envelope", "timestamp_text", "BST_VALUE_TYPE",
 BST_VALUE_TYPE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3"
 BASE64 = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary"
 _WSU_ID = f"{{{WSU}}}Id"
+_XSI_NS = {"xsi": XSI}
+_EXC_C14N = CanonicalizationMethod(EXC_C14N)
 
 
 @dataclass(frozen=True)
@@ -80,12 +83,14 @@ def _security_header(root: etree._Element) -> etree._Element:
 
 def _qname_prefixes(element: etree._Element) -> list[str]:
     """Prefixes used only inside attribute values (xsi:type="StUF:x"): exc-c14n would drop them."""
-    prefixes = set()
-    for node in element.iter():
-        value = node.get(f"{{{XSI}}}type") if isinstance(node.tag, str) else None
-        if value and ":" in value:
-            prefixes.add(value.split(":", 1)[0])
-    return sorted(prefixes)
+    values = element.xpath("descendant-or-self::*/@xsi:type", namespaces=_XSI_NS)
+    return sorted({value.split(":", 1)[0] for value in values if ":" in value})
+
+
+@lru_cache(maxsize=16)
+def _bst_text(certificate: x509.Certificate) -> str:
+    # The node signs every signed answer with the same certificate: encode it once.
+    return base64.b64encode(certificate.public_bytes(serialization.Encoding.DER)).decode()
 
 
 def _key_info(bst_id: str) -> etree._Element:
@@ -108,9 +113,9 @@ def sign_envelope(root: etree._Element, signer: Ondertekenaar, profiel: WusProfi
     """
     now = now or datetime.now(timezone.utc)
     security = _security_header(root)
-    bst = etree.SubElement(security, f"{{{WSSE}}}BinarySecurityToken", EncodingType=BASE64, ValueType=BST_VALUE_TYPE)
-    bst.text = base64.b64encode(signer.certificate.public_bytes(serialization.Encoding.DER)).decode()
-    bst_id = wsu_id(bst, "X509")
+    # The BST is not signed; it joins the header after signxml has signed. signxml copies the
+    # whole document and searches it once per reference, so every byte it need not see counts.
+    bst_id = f"X509-{uuid.uuid4().hex}"
     timestamp = etree.SubElement(security, f"{{{WSU}}}Timestamp")
     etree.SubElement(timestamp, f"{{{WSU}}}Created").text = timestamp_text(now)
     etree.SubElement(timestamp, f"{{{WSU}}}Expires").text = timestamp_text(now + profiel.timestamp_geldigheid)
@@ -123,7 +128,7 @@ def sign_envelope(root: etree._Element, signer: Ondertekenaar, profiel: WusProfi
     hdr = root.find(f"{{{SOAP11_ENV}}}Header")
     parts += [(h, etree.QName(h).localname) for h in hdr if isinstance(h.tag, str) and etree.QName(h).namespace == WSA]
     references = [
-        SignatureReference(URI=f"#{wsu_id(element, prefix)}", c14n_method=CanonicalizationMethod(EXC_C14N),
+        SignatureReference(URI=f"#{wsu_id(element, prefix)}", c14n_method=_EXC_C14N,
                            inclusive_ns_prefixes=_qname_prefixes(element) or None)
         for element, prefix in parts
     ]
@@ -132,6 +137,10 @@ def sign_envelope(root: etree._Element, signer: Ondertekenaar, profiel: WusProfi
                            digest_algorithm="sha256", c14n_algorithm=EXC_C14N)
     signature = xml_signer.sign(root, key=signer.key, reference_uri=references,
                                 key_info=_key_info(bst_id), id_attribute="Id")
+    bst = etree.Element(f"{{{WSSE}}}BinarySecurityToken", EncodingType=BASE64, ValueType=BST_VALUE_TYPE)
+    security.insert(0, bst)  # inserted first, then filled: it takes the header's wsse/wsu prefixes
+    bst.set(_WSU_ID, bst_id)
+    bst.text = _bst_text(signer.certificate)
     security.append(signature)
     return root
 
