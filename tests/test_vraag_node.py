@@ -8,7 +8,7 @@ from lxml import etree
 
 from knoop_esb.stuf.ns import BG, SOAP11_ENV, STUF
 from tests.fixtures.node import fault_code, soap_envelope, soap_post
-from tests.fixtures.vraag import AFNEMER, lv01
+from tests.fixtures.vraag import AFNEMER, VRAAG_AFNEMERS, kvk_extra, lv01
 
 PAD = "/stuf/bg0310/BeantwoordVraag"
 
@@ -209,3 +209,20 @@ def test_hand_written_permits_request_postcode_huisnummer(vraag_node, schema_reg
 def test_unsupported_vraag_is_stuf025(vraag_node):
     body = lv01("NPS", None, scope=None)
     assert fault_code(vraag(vraag_node, body)) == ("Fo02Bericht", "StUF025")
+
+
+def test_list_answer_uses_the_stored_full_vestigingsprofiel(node_factory, kvk_testserver, schema_registry):
+    """KVK Zoeken leaves postcode and huisnummer out of its results; a vestiging whose full profile
+    the store holds (fetched by an earlier vesLv01 on its vestigingsnummer) is answered in full."""
+    vraag_node = node_factory(extra=kvk_extra(kvk_testserver), afnemers=VRAAG_AFNEMERS)  # an empty store
+    eerst = la01(vraag(vraag_node, lv01("VES", {"vestigingsNummer": "000037178598"})))
+    assert tekst(objecten(eerst)[0], "verblijfsadres/aoa.postcode"), "the vestigingsprofiel has a postcode"
+    body = lv01("VES", {"oefentActiviteitenUitVoor/gerelateerde/kvkNummer": "68750110"}, sortering=2, maximum=100)
+    antwoord = la01(vraag(vraag_node, body))
+    schema_registry.validate(antwoord)
+    per_nummer = {tekst(o, "vestigingsNummer")[0]: o for o in objecten(antwoord)}
+    assert set(per_nummer) == {"000037178598", "000037178601"}
+    assert tekst(per_nummer["000037178598"], "verblijfsadres/aoa.postcode") == tekst(objecten(eerst)[0], "verblijfsadres/aoa.postcode")
+    # Never fetched in full: Zoeken's short entry (straat and plaats only), as KVK gives it.
+    assert tekst(per_nummer["000037178601"], "verblijfsadres/aoa.postcode") == []
+    assert tekst(per_nummer["000037178601"], "verblijfsadres/wpl.woonplaatsNaam") == ["Lollum"]

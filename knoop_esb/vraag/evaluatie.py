@@ -33,12 +33,13 @@ class Evaluatie:
     """Asks the sources for the candidate objects of one vraag."""
 
     def __init__(self, table: RouteTable, bronnen: Mapping[str, Source], vraag_config,
-                 opslaan: Opslaan | None = None, klok=nu):
+                 opslaan: Opslaan | None = None, klok=nu, aanvullen=None):
         self.table = table
         self.bronnen = dict(bronnen)
         self.config = vraag_config
         self.opslaan = opslaan
         self.klok = klok
+        self.aanvullen = aanvullen  # vraag.aanvulling.Aanvulling: short KVK vestigingen from the store
 
     def bron_vraag(self, vraag: Vraag, afnemer: str | None, element=None) -> BronVraag:
         selectie, niet_exact = sel.bron_selectie(vraag)
@@ -89,7 +90,17 @@ class Evaluatie:
             raise StufFout(exc.code, details=exc.omschrijving) from None
         if self.opslaan is not None and antwoord.objecten and not getattr(self.bronnen.get(antwoord.bron), "bewaart", False):
             self.opslaan(antwoord)  # stored (with history) before anyone sees it
+        if self.aanvullen is not None and antwoord.objecten:
+            antwoord = self.aanvullen(antwoord, self.versheid(bron_vraag))
         return antwoord
+
+    def versheid(self, bron_vraag: BronVraag):
+        """How old stored data may be for this vraag: ``[vraag] versheid_<ent>``, else the route's max_age."""
+        versheid = self.config.versheid(bron_vraag.entiteittype)
+        if versheid:
+            return duur(versheid, f"vraag.versheid_{bron_vraag.entiteittype.lower()}")
+        route = self.table.route(bron_vraag.berichtcode, bron_vraag.entiteittype, bron_vraag.afnemer)
+        return route.max_age
 
     def _vers_uit_opslag(self, route, bron_vraag: BronVraag) -> Antwoord | None:
         """A fresh hit of a leading store-like source, asked in this thread: the common case needs

@@ -16,6 +16,7 @@ from knoop_esb.endpoints import handlers
 from knoop_esb.endpoints.request import StufRequest
 from knoop_esb.stuf.ns import BG, q
 from knoop_esb.vraag import afnemer_hooks
+from knoop_esb.vraag.aanvulling import Aanvulling
 from knoop_esb.vraag.dienst import Beantwoorder
 from knoop_esb.vraag.evaluatie import Evaluatie
 from knoop_esb.vraag.opslag import Opslag
@@ -51,7 +52,8 @@ def bouw(config, router=None) -> Beantwoorder:
     schemas_dir = paths.schemas_dir(config)
     db = database(config)
     router = router if router is not None else process_router(config, database=db)
-    evaluatie = Evaluatie(router.table, router.bronnen, config.vraag, opslaan=Opslag(db))
+    evaluatie = Evaluatie(router.table, router.bronnen, config.vraag, opslaan=Opslag(db),
+                          aanvullen=Aanvulling(db))
     return Beantwoorder(
         evaluatie=evaluatie, sorteringen=sorteringen(schemas_dir),
         emitters={"MAC": emit.mac, "NNP": emit.nnp, "VES": emit.ves},
