@@ -51,6 +51,17 @@ def test_WB013_valid_signature_accepted(wss_pki):
     assert result.signature_value and len(result.signed_ids) == 7
 
 
+def test_WB013_verified_tree_is_left_as_received(wss_pki):
+    """The verifier sets the unsigned BST aside while signxml works; the tree must come back whole."""
+    raw = _signed(wss_pki)
+    root = envelope.parse(raw)
+    before = etree.tostring(root)
+    verify_envelope(root, S, vertrouwen=wss_pki.vertrouwen, peer_oin=SIGNED_OIN)
+    security = root.find(f"{{{SOAP11_ENV}}}Header/{{{WSSE}}}Security")
+    assert [etree.QName(c).localname for c in security] == ["BinarySecurityToken", "Timestamp", "Signature"]
+    assert etree.tostring(root, method="c14n") == etree.tostring(etree.fromstring(before), method="c14n")
+
+
 def test_WB003_unsigned_message_refused_when_profile_signs(wss_pki):
     raw = etree.tostring(request_envelope())
     with pytest.raises(errors.OndertekeningOntbreekt):

@@ -132,6 +132,22 @@ def test_WB004_python_xmlsec_signature_over_all_parts_accepted(wss_pki):
     assert result.signer_oin == SIGNED_OIN and len(result.signed_ids) == 7
 
 
+def test_WB013_python_xmlsec_signature_that_also_signs_the_bst_accepted(wss_pki):
+    """WSS4J signs the BinarySecurityToken too; the verifier must keep it in the tree for signxml
+    then (it sets unreferenced tokens aside while signxml works)."""
+    def with_bst(root, timestamp):
+        yield from _all_parts(root, timestamp)
+        yield timestamp.getparent().find(f"{{{WSSE}}}BinarySecurityToken")
+
+    raw = _xmlsec_sign(request_envelope(), wss_pki, with_bst)
+    result = verify_envelope(envelope.parse(raw), S, vertrouwen=wss_pki.vertrouwen, peer_oin=SIGNED_OIN)
+    assert "X509-xmlsec" in result.signed_ids and len(result.signed_ids) == 8
+    tampered = raw.replace(b'wsu:Id="X509-xmlsec"', b'wsu:Id="X509-xmlsec" Extra="1"')
+    assert tampered != raw
+    with pytest.raises(errors.GewijzigdeInhoud):
+        verify_envelope(envelope.parse(tampered), S, vertrouwen=wss_pki.vertrouwen, peer_oin=SIGNED_OIN)
+
+
 def test_WB007_inclusive_namespaces_on_signed_info_accepted(wss_pki):
     """Peers like WSS4J (DUO/Edukoppeling) put an InclusiveNamespaces PrefixList on SignedInfo."""
     raw = _xmlsec_sign(request_envelope(), wss_pki, _all_parts, inclusive=["soapenv", "wsa", "BG"])

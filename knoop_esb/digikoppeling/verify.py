@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import re
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import datetime, timezone
@@ -37,6 +38,7 @@ __all__ = ["WssResultaat", "verify_envelope", "parse_timestamp", "SKI_VALUE_TYPE
 SKI_VALUE_TYPE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509SubjectKeyIdentifier"
 _ID_ATTRS = ("Id", "ID", "id")
 _XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
+_BST = f"{{{WSSE}}}BinarySecurityToken"
 _ID_XPATH = "//@*[local-name() = 'Id' or local-name() = 'ID' or local-name() = 'id']"
 _ALLOWED_TRANSFORMS = {EXC_C14N}
 _PREFIXES = {SOAP11_ENV: "soap:", WSA: "wsa:", WSU: "wsu:", WSSE11: "wsse11:"}
@@ -152,7 +154,7 @@ def _signer_certificate(security: etree._Element, signature: etree._Element, pro
         if tokens[0].get("ValueType") != BST_VALUE_TYPE:
             raise OngeldigeSleutelverwijzing(f"BinarySecurityToken ValueType {tokens[0].get('ValueType')} is not X509v3")
         try:
-            return x509.load_der_x509_certificate(base64.b64decode("".join((tokens[0].text or "").split())))
+            return _certificate(base64.b64decode("".join((tokens[0].text or "").split())))
         except ValueError as exc:
             raise OngeldigeSleutelverwijzing(f"BinarySecurityToken is not a DER X.509 certificate: {exc}") from None
     identifier = token_ref.find(f"{{{WSSE}}}KeyIdentifier")
@@ -168,6 +170,13 @@ def _signer_certificate(security: etree._Element, signature: etree._Element, pro
         return cert
     kinds = ", ".join(sorted(profiel.sleutelverwijzingen))
     raise OngeldigeSleutelverwijzing(f"key reference kind not accepted (accepted: {kinds})")
+
+
+@lru_cache(maxsize=256)
+def _certificate(der: bytes) -> x509.Certificate:
+    # An afnemer signs every message with the same certificate: parse it once (the same object
+    # also hits TrustStore's cache of verified certificates).
+    return x509.load_der_x509_certificate(der)
 
 
 def _check_coverage(root: etree._Element, security: etree._Element, timestamp: etree._Element,
@@ -217,6 +226,28 @@ def _verify_crypto(root: etree._Element, cert: x509.Certificate, n_refs: int) ->
         raise OngeldigeOndertekening(f"signature does not verify: {exc}") from None
 
 
+@contextmanager
+def _unsigned_tokens_set_aside(security: etree._Element, signed: frozenset[str]):
+    """Take the BinarySecurityTokens out of the tree while signxml verifies, when no reference
+    covers them (nor Security, Header or Envelope around them): signxml re-serialises, re-parses
+    and searches the whole document once per reference, and the certificate (read from the token
+    before this) is a fifth of a typical request. An unreferenced element is in no digest, so the
+    verdict is the same; the tokens are put back in their place afterwards."""
+    around = [security, *security.iterancestors()]
+    if any(_element_id(element) in signed for element in around):
+        yield
+        return
+    tokens = [(index, child) for index, child in enumerate(security)
+              if child.tag == _BST and _element_id(child) not in signed]
+    for _, token in tokens:
+        security.remove(token)
+    try:
+        yield
+    finally:
+        for index, token in tokens:
+            security.insert(index, token)
+
+
 def _changed_part(root: etree._Element, message: str) -> str:
     """Name the element of the failing reference (signxml says only ``(#id)``)."""
     match = re.search(r"\(#([^)]+)\)", message)
@@ -257,7 +288,8 @@ def verify_envelope(root: etree._Element, profiel: WusProfiel, *, vertrouwen: Ve
         raise OnbetrouwbaarCertificaat(f"signing certificate refused ({reason}): {exc}") from None
     if peer_oin is not None and signer_oin.upper() != peer_oin.upper():
         raise OinMismatch(f"signer OIN {signer_oin} differs from the TLS client certificate OIN {peer_oin}", regel="WB010")
-    _verify_crypto(root, cert, len(references))
+    with _unsigned_tokens_set_aside(security, signed):
+        _verify_crypto(root, cert, len(references))
     value = signature.findtext(f"{{{DS}}}SignatureValue") or ""
     return WssResultaat(ondertekend=True, signer_oin=signer_oin, certificate=cert,
                         signature_value="".join(value.split()), signed_ids=signed, created=created, expires=expires)
