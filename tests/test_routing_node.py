@@ -17,6 +17,33 @@ DEMO = "00000099000000000001"
 PAD = "/stuf/bg0310/BeantwoordVraag"
 
 
+# Doelbinding is default deny: the demo afnemer needs a rule for NPS (its profile covers only the
+# Handelsregister).
+NPS_AFNEMERS = """
+[[afnemers.afnemer]]
+oin = "00000099000000000001"
+naam = "Gemeente Demo (test)"
+profiel = "2W-be"
+applicatie = "ZAAKSYS"
+autorisatieprofielen = ["handelsregister"]
+
+[[afnemers.afnemer.autorisatie]]
+berichtcode = "Lv01"
+entiteittype = "NPS"
+selectie = ["*"]
+attributen = ["geslachtsnaam", "inp.bsn"]
+relaties = []
+doel = "Schuldhulpverlening"
+
+[[afnemers.afnemer]]
+oin = "00000099000000000002"
+naam = "Gemeente Ondertekend (test)"
+profiel = "2W-be-S"
+applicatie = "ZAAKSYS"
+autorisatieprofielen = ["handelsregister"]
+"""
+
+
 def upstream_toml(pki, *upstreams, chain):
     parts = []
     for name, url, timeout in upstreams:
@@ -45,7 +72,7 @@ def proxy_node(node_factory, upstream_server, pki):
     traag = UpstreamApp(namen=("Bakker",), slaap=3.0)
     extra = upstream_toml(pki, ("snel", upstream_server(snel), 5.0), ("traag", upstream_server(traag), 0.5),
                           chain='["upstream:snel+traag"]')
-    return node_factory(extra=extra), snel
+    return node_factory(extra=extra, afnemers=NPS_AFNEMERS), snel
 
 
 def ask(node, body):
@@ -72,12 +99,36 @@ def test_node_proxies_npslv01_with_fanout(proxy_node, schema_registry):
 
 def test_node_relays_upstream_fo02(node_factory, upstream_server, pki):
     app = UpstreamApp(fo02=StufFout(foutcodes.STUF052, "Geen doelbinding voor deze BSN"))
-    node = node_factory(extra=upstream_toml(pki, ("brp", upstream_server(app), 5.0), chain='["upstream:brp"]'))
+    node = node_factory(extra=upstream_toml(pki, ("brp", upstream_server(app), 5.0), chain='["upstream:brp"]'),
+                        afnemers=NPS_AFNEMERS)
     response = ask(node, npslv01(zender_oin=DEMO))
     assert response.status_code == 500
     assert fault_code(response) == ("Fo02Bericht", "StUF058")
     details = etree.fromstring(response.content).findtext(".//{http://www.egem.nl/StUF/StUF0301}details")
     assert "upstream:brp: StUF052 Geen doelbinding voor deze BSN" in details
+
+
+def test_proxied_vraag_without_doelbinding_is_stuf052_and_upstream_not_asked(node_factory, upstream_server, pki):
+    app = UpstreamApp(namen=("Jansen",))
+    node = node_factory(extra=upstream_toml(pki, ("brp", upstream_server(app), 5.0), chain='["upstream:brp"]'))
+    response = ask(node, npslv01(zender_oin=DEMO))  # the default afnemers: Handelsregister only
+    assert fault_code(response) == ("Fo02Bericht", "StUF052")
+    assert app.ontvangen == []
+
+
+def test_proxied_answer_is_filtered_and_in_the_protocol_log(proxy_node):
+    from knoop_esb.afnemers import protocol
+    from knoop_esb.store.db import database
+
+    node, _ = proxy_node
+    response = ask(node, npslv01(zender_oin=DEMO, referentienummer="afn-node-protocol"))
+    assert response.status_code == 200, response.text
+    antwoord = etree.fromstring(response.content).find(f"{{{SOAP11_ENV}}}Body")[0].find(q(BG, "antwoord"))
+    for obj in antwoord:
+        assert {etree.QName(e).localname for e in obj} <= {"geslachtsnaam", "inp.bsn"}
+    with database(node.config).session() as session:
+        regels = [r for r in protocol.regels(session, afnemer_oin=DEMO) if r.referentienummer == "afn-node-protocol"]
+    assert len(regels) == 1 and regels[0].berichtcode == "npsLa01" and regels[0].doel == "Schuldhulpverlening"
 
 
 def test_unrouted_vraag_is_stuf025(proxy_node):

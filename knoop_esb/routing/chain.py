@@ -50,13 +50,17 @@ class Router:
         self.bronnen = dict(bronnen)
         self.klok = klok
 
-    def beantwoord(self, vraag: Vraag) -> Antwoord:
+    def route(self, vraag: Vraag) -> Route:
+        """The route of ``vraag``; GeenRoute (StUF025 / StUF031) when there is none."""
         route = self.table.route(vraag.berichtcode, vraag.entiteittype, vraag.afnemer)
         if route is None:
             if vraag.berichtcode not in self.table.berichtcodes():
                 raise GeenRoute(foutcodes.STUF025, f"berichtcode {vraag.berichtcode} wordt niet ondersteund")
             raise GeenRoute(foutcodes.STUF031, f"entiteittype {vraag.entiteittype} wordt niet ondersteund bij {vraag.berichtcode}")
-        return voer_uit(route, vraag, self.bronnen, self.klok)
+        return route
+
+    def beantwoord(self, vraag: Vraag) -> Antwoord:
+        return voer_uit(self.route(vraag), vraag, self.bronnen, self.klok)
 
 
 def voer_uit(route: Route, vraag: Vraag, bronnen: Mapping[str, Source], klok: Callable[[], datetime] = nu) -> Antwoord:

@@ -4,7 +4,9 @@ The node answers Handelsregister questions (NNP, MAC, VES) itself (``knoop_esb.v
 StUF-BG 03.10 vraagbericht is answered only when a route sends it to upstream StUF services, e.g.
 ``npsLv01`` → a BRP provider. Without such a route the afnemer gets Fo02 StUF025/StUF031 from the
 route table, as for any unsupported bericht. The answer is the node's own La0x (``relay``),
-validated against the official schema like everything the node emits.
+validated against the official schema like everything the node emits. Doelbinding holds here as
+for the node's own answers: default deny per afnemer, objects filtered to the attributes its rules
+allow, and every delivery recorded in the protocol log.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from knoop_esb import logs, paths
 from knoop_esb.endpoints import handlers
 from knoop_esb.endpoints.request import StufRequest
 from knoop_esb.routing import relay
-from knoop_esb.routing.chain import Router
+from knoop_esb.routing.chain import Router, voer_uit
 from knoop_esb.routing.sources.base import Vraag
 from knoop_esb.routing.table import RouteTable
 from knoop_esb.stuf import foutcodes, schemas
@@ -52,14 +54,58 @@ def proxy_router(config) -> Router:
     return found[1]
 
 
+def _registry(config):
+    from knoop_esb.afnemers.registry import Registry
+    from knoop_esb.store.db import database
+
+    return Registry(config, database(config))
+
+
+def _doelbinding(la: etree._Element, afnemer, berichtcode: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Filter the La's objects to what ``afnemer`` may see, in place; (sleutel, attribute paths) delivered."""
+    from knoop_esb.afnemers.autorisatie import filter_antwoord
+    from knoop_esb.stuf.ns import STUF
+
+    geleverd = []
+    for obj in la.iterfind(f"{{{BG}}}antwoord/{{{BG}}}object"):
+        gefilterd = filter_antwoord(afnemer, obj, berichtcode)
+        if gefilterd.element is None:
+            obj.getparent().remove(obj)
+            continue
+        obj.getparent().replace(obj, gefilterd.element)
+        geleverd.append((obj.get(f"{{{STUF}}}sleutelVerzendend") or "", gefilterd.attribuut_paden))
+    return geleverd
+
+
+def _protocolleer(config, afnemer_oin: str, berichtcode: str, entiteittype: str, doel: str,
+                  geleverd: list[tuple[str, tuple[str, ...]]], referentienummer: str | None) -> None:
+    from knoop_esb.afnemers import protocol
+    from knoop_esb.store.db import database
+
+    if not geleverd:
+        return
+    with database(config).session() as session:
+        protocol.protocolleer(session, afnemer_oin=afnemer_oin, berichtcode=berichtcode, entiteittype=entiteittype,
+                              object_sleutels=[s for s, _ in geleverd],
+                              attribuut_paden=sorted({p for _, paden in geleverd for p in paden}),
+                              doel=doel, referentienummer=referentienummer)
+
+
 def beantwoord_via_upstream(request: StufRequest) -> etree._Element:
+    from knoop_esb.afnemers.autorisatie import controleer_vraag
+
     config = request.config
     naam = etree.QName(request.body).localname
     entiteittype = (request.stuurgegevens.entiteittype or naam[:3]).upper()
     vraag = Vraag(naam, entiteittype, afnemer=request.peer.oin, element=request.body)
-    antwoord = proxy_router(config).beantwoord(vraag)
+    router = proxy_router(config)
+    route = router.route(vraag)  # StUF025/031 come first (StUF 03.01 reports the first that applies)
+    afnemer = _registry(config).get(request.peer.oin)
+    besluit = controleer_vraag(afnemer, naam, entiteittype)  # StUF052 before any upstream is asked
+    antwoord = voer_uit(route, vraag, router.bronnen, router.klok)
     node = sg.Systeem(organisatie=config.node.oin, applicatie=config.node.applicatie)
     la = relay.antwoordbericht(request.body, antwoord, node)
+    geleverd = _doelbinding(la, afnemer, naam)  # filtered before validation: what is checked is what leaves
     if config.schemas.validate_outgoing:
         try:
             schemas.registry(paths.schemas_dir(config)).validate(la)
@@ -67,6 +113,8 @@ def beantwoord_via_upstream(request: StufRequest) -> etree._Element:
             log.error("upstream_antwoord_ongeldig", bericht=naam, bron=antwoord.bron, fout=fout.omschrijving)
             raise StufFout(foutcodes.STUF058, f"antwoord van {antwoord.bron} voldoet niet aan het schema",
                            details=fout.omschrijving) from None
+    _protocolleer(config, request.peer.oin, naam.replace("Lv", "La", 1), entiteittype, besluit.doel, geleverd,
+                  request.stuurgegevens.referentienummer)
     return la
 
 
