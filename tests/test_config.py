@@ -82,3 +82,11 @@ def test_committed_example_config_is_valid():
 def test_configuration_docs_are_current():
     documented = (REPO / "docs" / "configuration.md").read_text()
     assert documented.strip() == render_docs().strip(), "run `make docs` to regenerate docs/configuration.md"
+
+
+def test_default_workers_are_two_per_core(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # no ./knoop.toml
+    # SO_REUSEPORT spreads keep-alive connections by hash; two per core lets the scheduler even it out.
+    monkeypatch.setattr("os.cpu_count", lambda: 3)
+    assert load(None, environ={}).node.worker_count == 6
+    assert load(None, environ={"KNOOP_NODE_WORKERS": "1"}).node.worker_count == 1

@@ -1,5 +1,5 @@
 """``knoop-esb serve``: the node over HTTPS with mutual TLS until SIGINT/SIGTERM; with
-``node.workers`` > 1 (default: one per CPU core) as that many supervised processes on one port."""
+``node.workers`` > 1 (default: two per CPU core) as that many supervised processes on one port."""
 from __future__ import annotations
 
 import signal
