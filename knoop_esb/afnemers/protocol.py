@@ -57,18 +57,23 @@ def protocolleer(
     return regel
 
 
+# Built once: with the values passed as parameters, each answer skips SQLAlchemy's per-statement
+# coercion and cache-key work (~0.4 ms of a ~2 ms answer).
+_INSERT = insert(ProtocolRegel.__table__)
+
+
 def vastleggen(session: Session | Connection, *, afnemer_oin: str, berichtcode: str, entiteittype: str,
                object_sleutels: Sequence[str], attribuut_paden: Sequence[str], doel: str = "",
                referentienummer: str | None = None, tijdstip: datetime | None = None) -> None:
     """:func:`protocolleer` for the answer path: the same row as one INSERT statement, without the
     ORM's unit of work (every La01 writes one), on a session or an (autocommit) connection."""
     context = get_contextvars()
-    session.execute(insert(ProtocolRegel).values(
-        tijdstip=tijdstip or utcnow(), afnemer_oin=afnemer_oin, doel=doel, berichtcode=berichtcode,
-        entiteittype=entiteittype, object_sleutels=list(object_sleutels), attribuut_paden=list(attribuut_paden),
-        referentienummer=referentienummer, request_message_id=context.get("message_id"),
-        response_message_id=context.get("response_message_id"),
-    ))
+    session.execute(_INSERT, {
+        "tijdstip": tijdstip or utcnow(), "afnemer_oin": afnemer_oin, "doel": doel, "berichtcode": berichtcode,
+        "entiteittype": entiteittype, "object_sleutels": list(object_sleutels),
+        "attribuut_paden": list(attribuut_paden), "referentienummer": referentienummer,
+        "request_message_id": context.get("message_id"), "response_message_id": context.get("response_message_id"),
+    })
 
 
 def regels(session: Session, *, afnemer_oin: str | None = None, van: date | None = None,
