@@ -10,11 +10,10 @@ allow, and every delivery recorded in the protocol log.
 """
 from __future__ import annotations
 
-import threading
-
 from lxml import etree
 
 from knoop_esb import logs, paths
+from knoop_esb.config.cache import per_config
 from knoop_esb.endpoints import handlers
 from knoop_esb.endpoints.request import StufRequest
 from knoop_esb.routing import relay
@@ -37,23 +36,16 @@ PROXY_BERICHTEN = tuple(sorted(
     [f"{e}Lv0{n}" for e in _LV01_03_05_07 for n in (1, 3, 5, 7)] + [f"{e}Lv01" for e in _ALLEEN_LV01]
     + ["wdoLv01", "wdoLv03", "wdoLv07"]))
 
-_routers: dict[int, tuple[object, Router]] = {}
-_lock = threading.Lock()
-
-
+@per_config
 def proxy_router(config) -> Router:
     """The route table with only the upstream sources started (built once per configuration)."""
-    found = _routers.get(id(config))
-    if found is None or found[0] is not config:
-        from knoop_esb.routing.sources.upstream import UpstreamSource
+    from knoop_esb.routing.sources.upstream import UpstreamSource
 
-        with _lock:
-            bronnen = {f"upstream:{u.name}": UpstreamSource.from_config(u, config) for u in config.routes.upstream}
-            found = (config, Router(RouteTable.from_config(config), bronnen))
-            _routers[id(config)] = found
-    return found[1]
+    bronnen = {f"upstream:{u.name}": UpstreamSource.from_config(u, config) for u in config.routes.upstream}
+    return Router(RouteTable.from_config(config), bronnen)
 
 
+@per_config
 def _registry(config):
     from knoop_esb.afnemers.registry import Registry
     from knoop_esb.store.db import database

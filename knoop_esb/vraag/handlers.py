@@ -7,11 +7,10 @@ request.
 """
 from __future__ import annotations
 
-import threading
-
 from lxml import etree
 
 from knoop_esb import paths
+from knoop_esb.config.cache import per_config
 from knoop_esb.endpoints import handlers
 from knoop_esb.endpoints.request import StufRequest
 from knoop_esb.stuf.ns import BG, q
@@ -24,21 +23,11 @@ from knoop_esb.vraag.sortering import sorteringen
 
 BERICHTEN = ("nnpLv01", "macLv01", "vesLv01")
 
-_beantwoorders: dict[int, tuple[object, Beantwoorder]] = {}
-_lock = threading.Lock()
 
-
+@per_config
 def beantwoorder(config) -> Beantwoorder:
     """The process's Beantwoorder for ``config`` (built once)."""
-    found = _beantwoorders.get(id(config))
-    if found is not None and found[0] is config:
-        return found[1]
-    with _lock:
-        found = _beantwoorders.get(id(config))
-        if found is None or found[0] is not config:
-            found = (config, bouw(config))
-            _beantwoorders[id(config)] = found
-    return found[1]
+    return bouw(config)
 
 
 def bouw(config, router=None) -> Beantwoorder:
