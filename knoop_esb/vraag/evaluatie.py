@@ -54,9 +54,7 @@ class Evaluatie:
         if route is None:
             code = foutcodes.STUF031 if bron_vraag.berichtcode in self.table.berichtcodes() else foutcodes.STUF025
             raise StufFout(code, details=f"geen route voor {bron_vraag.berichtcode}/{bron_vraag.entiteittype}")
-        versheid = self.config.versheid(bron_vraag.entiteittype)
-        if versheid:
-            route = dataclasses.replace(route, max_age=duur(versheid, f"vraag.versheid_{bron_vraag.entiteittype.lower()}"))
+        route = dataclasses.replace(route, max_age=self._versheid(bron_vraag.entiteittype, route.max_age))
         selectie = dict(bron_vraag.selectie)
         if (sel.kvk_kan(selectie) and not self.config.lijsten_uit_opslag
                 and not sel.is_sleutelvraag(bron_vraag.entiteittype, selectie)):
@@ -96,11 +94,12 @@ class Evaluatie:
 
     def versheid(self, bron_vraag: BronVraag):
         """How old stored data may be for this vraag: ``[vraag] versheid_<ent>``, else the route's max_age."""
-        versheid = self.config.versheid(bron_vraag.entiteittype)
-        if versheid:
-            return duur(versheid, f"vraag.versheid_{bron_vraag.entiteittype.lower()}")
         route = self.table.route(bron_vraag.berichtcode, bron_vraag.entiteittype, bron_vraag.afnemer)
-        return route.max_age
+        return self._versheid(bron_vraag.entiteittype, route.max_age)
+
+    def _versheid(self, entiteittype: str, route_max_age):
+        versheid = self.config.versheid(entiteittype)
+        return duur(versheid, f"vraag.versheid_{entiteittype.lower()}") if versheid else route_max_age
 
     def _vers_uit_opslag(self, route, bron_vraag: BronVraag) -> Antwoord | None:
         """A fresh hit of a leading store-like source, asked in this thread: the common case needs
