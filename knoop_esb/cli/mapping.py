@@ -50,19 +50,16 @@ def _coverage(args: argparse.Namespace, config: object) -> int:
 
 
 def _la01(entiteittype: str, objecten: list, config) -> "etree._Element":
-    from lxml import etree
-
+    from knoop_esb.stuf import berichten
     from knoop_esb.stuf import stuurgegevens as sg
-    from knoop_esb.stuf.ns import BG, STUF, q
+    from knoop_esb.stuf.ns import BG, STUF
 
-    root = etree.Element(q(BG, f"{entiteittype.lower()}La01"), nsmap={"BG": BG, "StUF": STUF})
     node = sg.Systeem(organisatie=config.node.oin, applicatie=config.node.applicatie)
     stuur = sg.Stuurgegevens(berichtcode="La01", zender=node, referentienummer=sg.nieuw_referentienummer(),
                              tijdstip_bericht=sg.tijdstip_bericht(), entiteittype=entiteittype)
-    root.append(sg.to_element(stuur, element_ns=BG))
-    etree.SubElement(etree.SubElement(root, q(BG, "parameters")), q(STUF, "indicatorVervolgvraag")).text = "false"
-    etree.SubElement(root, q(BG, "antwoord")).extend(objecten)
-    return root
+    return berichten.antwoordbericht(BG, f"{entiteittype.lower()}La01", stuur,
+                                     parameters=[("indicatorVervolgvraag", "false")], objecten=objecten,
+                                     nsmap={"BG": BG, "StUF": STUF})
 
 
 def _convert(args: argparse.Namespace, config) -> int:

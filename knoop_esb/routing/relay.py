@@ -12,10 +12,11 @@ import copy
 from lxml import etree
 
 from knoop_esb.routing.sources.base import Antwoord, Melding
+from knoop_esb.stuf import berichten
 from knoop_esb.stuf import stuurgegevens as sg
 from knoop_esb.stuf.ns import STUF, q
 
-MELDING_MAX = 250
+MELDING_MAX = berichten.MELDING_MAX
 
 
 def _stuurgegevens_element(bericht: etree._Element) -> etree._Element | None:
@@ -53,21 +54,13 @@ def melding_tekst(melding: Melding) -> str:
 
 def antwoordbericht(vraag: etree._Element, antwoord: Antwoord, node: sg.Systeem | None = None) -> etree._Element:
     """The node's ``<ent>La0x`` to ``vraag`` carrying ``antwoord.stuf_objecten`` and its meldingen."""
-    ns = etree.QName(vraag).namespace
-    naam = etree.QName(vraag).localname.replace("Lv", "La", 1)
     request = sg.van_bericht(vraag)
-    root = etree.Element(q(ns, naam), nsmap={"StUF": STUF, **_prefix(vraag)})
     berichtcode = (request.berichtcode or "Lv01").replace("Lv", "La", 1)
-    root.append(sg.to_element(sg.antwoord_op(request, berichtcode, node_systeem=node), ns))
-    parameters = etree.SubElement(root, q(ns, "parameters"))
-    etree.SubElement(parameters, q(STUF, "indicatorVervolgvraag")).text = "false"
-    for melding in antwoord.meldingen:
-        etree.SubElement(root, q(ns, "melding")).text = melding_tekst(melding)
-    if antwoord.stuf_objecten:
-        container = etree.SubElement(root, q(ns, "antwoord"))
-        for obj in antwoord.stuf_objecten:
-            container.append(copy.deepcopy(obj))
-    return root
+    return berichten.antwoordbericht(
+        etree.QName(vraag).namespace, etree.QName(vraag).localname.replace("Lv", "La", 1),
+        sg.antwoord_op(request, berichtcode, node_systeem=node), parameters=[("indicatorVervolgvraag", "false")],
+        meldingen=[melding_tekst(m) for m in antwoord.meldingen],
+        objecten=[copy.deepcopy(o) for o in antwoord.stuf_objecten], nsmap={"StUF": STUF, **_prefix(vraag)})
 
 
 def _prefix(vraag: etree._Element) -> dict:

@@ -34,3 +34,31 @@ def bv01(
 def bv03(oorzaak: _sg.Stuurgegevens, node: _sg.Systeem | None = None) -> etree._Element:
     """``StUF:Bv03Bericht``: asynchronous message ``oorzaak`` is accepted and safely stored."""
     return _bevestiging("Bv03Bericht", "Bv03", oorzaak, node)
+
+
+def antwoordbericht(
+    ns: str,
+    naam: str,
+    stuurgegevens: _sg.Stuurgegevens,
+    *,
+    parameters: list[tuple[str, str]],
+    meldingen: list[str] | tuple[str, ...] = (),
+    objecten=(),
+    nsmap: dict[str, str] | None = None,
+) -> etree._Element:
+    """A sector antwoordbericht ``<ns:naam>`` (La01, La03 …) in the order StUF 03.01 §6.2/§6.4 and the
+    sector schemas prescribe: stuurgegevens, parameters (StUF-namespace ``(naam, tekst)`` pairs;
+    ``indicatorVervolgvraag`` is mandatory), ``melding`` elements, then ``antwoord`` only when there
+    is at least one object ("not found" is an antwoordbericht without antwoord). ``objecten`` are
+    moved in as they are."""
+    root = etree.Element(q(ns, naam), nsmap=nsmap or {"StUF": STUF})
+    root.append(_sg.to_element(stuurgegevens, element_ns=ns))
+    container = etree.SubElement(root, q(ns, "parameters"))
+    for parameter, tekst in parameters:
+        etree.SubElement(container, q(STUF, parameter)).text = tekst
+    for melding in meldingen:
+        etree.SubElement(root, q(ns, "melding")).text = melding[:MELDING_MAX]
+    objecten = list(objecten)
+    if objecten:
+        etree.SubElement(root, q(ns, "antwoord")).extend(objecten)
+    return root

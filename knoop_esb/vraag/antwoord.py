@@ -10,12 +10,12 @@ from typing import Sequence
 
 from lxml import etree
 
+from knoop_esb.stuf import berichten
 from knoop_esb.stuf import stuurgegevens as sg
-from knoop_esb.stuf.ns import BG, STUF, XSI, q
+from knoop_esb.stuf.ns import BG, STUF, XSI
 from knoop_esb.vraag.model import Vraag
 
 NSMAP = {"BG": BG, "StUF": STUF, "xsi": XSI}
-MELDING_MAX = 250  # StUF:Melding
 
 
 def _bool(waarde: bool) -> str:
@@ -26,20 +26,11 @@ def la01(vraag: Vraag, objecten: Sequence[etree._Element], *, vervolg: bool, afn
          meldingen: Sequence[str] = (), aantal: int | None = None,
          node: sg.Systeem | None = None) -> etree._Element:
     """``BG:<ent>La01`` answering ``vraag``; ``objecten`` are ``BG:object`` elements (moved in)."""
-    naam = vraag.berichtcode.replace("Lv01", "La01")
-    root = etree.Element(q(BG, naam), nsmap=NSMAP)
-    stuur = sg.antwoord_op(vraag.stuurgegevens, "La01", node_systeem=node, entiteittype=vraag.entiteittype)
-    root.append(sg.to_element(stuur, element_ns=BG))
-    parameters = etree.SubElement(root, q(BG, "parameters"))
-    etree.SubElement(parameters, q(STUF, "indicatorVervolgvraag")).text = _bool(vervolg)
+    parameters = [("indicatorVervolgvraag", _bool(vervolg))]
     if vraag.indicator_afnemerindicatie:
-        etree.SubElement(parameters, q(STUF, "indicatorAfnemerIndicatie")).text = _bool(afnemerindicatie)
+        parameters.append(("indicatorAfnemerIndicatie", _bool(afnemerindicatie)))
     if vraag.indicator_aantal and aantal is not None:
-        etree.SubElement(parameters, q(STUF, "aantalVoorkomens")).text = str(aantal)
-    for melding in meldingen:
-        etree.SubElement(root, q(BG, "melding")).text = melding[:MELDING_MAX]
-    if objecten:
-        antwoord = etree.SubElement(root, q(BG, "antwoord"))
-        for obj in objecten:
-            antwoord.append(obj)
-    return root
+        parameters.append(("aantalVoorkomens", str(aantal)))
+    stuur = sg.antwoord_op(vraag.stuurgegevens, "La01", node_systeem=node, entiteittype=vraag.entiteittype)
+    return berichten.antwoordbericht(BG, vraag.berichtcode.replace("Lv01", "La01"), stuur, parameters=parameters,
+                                     meldingen=meldingen, objecten=objecten, nsmap=NSMAP)
