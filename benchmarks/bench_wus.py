@@ -18,6 +18,7 @@ from lxml import etree
 
 from knoop_esb import logs
 from knoop_esb.stuf.ns import BG
+from tests.fixtures.node import afnemers_toml
 
 DUUR = 4.0
 CLIENTS = (1, 8, 32)
@@ -25,21 +26,7 @@ ONDERTEKEND_PER_RUN = 2500  # more than the node answers in DUUR seconds
 PATH = "/stuf/bg0310/BeantwoordVraag"
 DEMO, SIGNED = "00000099000000000001", "00000099000000000002"
 
-AFNEMERS = f"""
-[[afnemers.afnemer]]
-oin = "{DEMO}"
-naam = "Gemeente Demo (bench)"
-profiel = "2W-be"
-applicatie = "VERGUNNING"
-autorisatieprofielen = ["handelsregister"]
-
-[[afnemers.afnemer]]
-oin = "{SIGNED}"
-naam = "Gemeente Ondertekend (bench)"
-profiel = "2W-be-S"
-applicatie = "ZAAKSYS"
-autorisatieprofielen = ["handelsregister"]
-"""
+AFNEMERS = afnemers_toml(demo_applicatie="VERGUNNING")
 
 
 def _aanvragen(base: str, oin: str, n: int, pki=None) -> list[bytes]:

@@ -10,7 +10,7 @@ from knoop_esb.stuf import foutcodes
 from knoop_esb.stuf import stuurgegevens as sg
 from knoop_esb.stuf.fouten import StufFout
 from knoop_esb.stuf.ns import BG, SOAP11_ENV, q
-from tests.fixtures.node import fault_code, soap_envelope, soap_post
+from tests.fixtures.node import afnemers_toml, fault_code, soap_envelope, soap_post
 from tests.fixtures.routing import UpstreamApp, npslv01
 
 DEMO = "00000099000000000001"
@@ -19,14 +19,7 @@ PAD = "/stuf/bg0310/BeantwoordVraag"
 
 # Doelbinding is default deny: the demo afnemer needs a rule for NPS (its profile covers only the
 # Handelsregister).
-NPS_AFNEMERS = """
-[[afnemers.afnemer]]
-oin = "00000099000000000001"
-naam = "Gemeente Demo (test)"
-profiel = "2W-be"
-applicatie = "ZAAKSYS"
-autorisatieprofielen = ["handelsregister"]
-
+NPS_AFNEMERS = afnemers_toml(demo_regels="""
 [[afnemers.afnemer.autorisatie]]
 berichtcode = "Lv01"
 entiteittype = "NPS"
@@ -34,14 +27,7 @@ selectie = ["*"]
 attributen = ["geslachtsnaam", "inp.bsn"]
 relaties = []
 doel = "Schuldhulpverlening"
-
-[[afnemers.afnemer]]
-oin = "00000099000000000002"
-naam = "Gemeente Ondertekend (test)"
-profiel = "2W-be-S"
-applicatie = "ZAAKSYS"
-autorisatieprofielen = ["handelsregister"]
-"""
+""")
 
 
 def upstream_toml(pki, *upstreams, chain):
