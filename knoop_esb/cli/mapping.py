@@ -49,7 +49,7 @@ def _coverage(args: argparse.Namespace, config: object) -> int:
     return 1 if any(d.ontbreekt or d.onbekend for d in resultaten) else 0
 
 
-def _la01(entiteittype: str, objecten: list, config) -> "etree._Element":
+def _la01(entiteittype: str, objecten: list, config):
     from knoop_esb.stuf import berichten
     from knoop_esb.stuf import stuurgegevens as sg
     from knoop_esb.stuf.ns import BG, STUF

@@ -1,4 +1,4 @@
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from knoop_esb.config.loader import ConfigError, doc, section
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from cryptography.x509.verification import Criticality, ExtensionPolicy, PolicyBuilder, Store, VerificationError
 
@@ -114,20 +113,6 @@ def _check_chain(cert: x509.Certificate, trust: TrustMaterial, now: dt.datetime,
     except VerificationError as exc:
         raise CertificateRefused("untrusted", f"certificate does not chain to a trust anchor: {exc}") from None
     return tuple(verified.chain)
-
-
-def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
-    key = issuer.public_key()
-    try:
-        if isinstance(key, rsa.RSAPublicKey):
-            key.verify(cert.signature, cert.tbs_certificate_bytes, padding.PKCS1v15(), cert.signature_hash_algorithm)
-        elif isinstance(key, ec.EllipticCurvePublicKey):
-            key.verify(cert.signature, cert.tbs_certificate_bytes, ec.ECDSA(cert.signature_hash_algorithm))
-        else:
-            return False
-    except Exception:
-        return False
-    return True
 
 
 def _check_revocation(chain: tuple[x509.Certificate, ...], trust: TrustMaterial, now: dt.datetime) -> None:

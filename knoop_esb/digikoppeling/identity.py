@@ -46,10 +46,6 @@ class PeerRefused(Exception):
         super().__init__(message)
 
 
-def peer_of(environ: dict) -> Peer | None:
-    return environ.get(ENVIRON_KEY)
-
-
 # --- deciding the peer -------------------------------------------------------------------------
 
 _PEM_BODY = re.compile(r"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", re.S)

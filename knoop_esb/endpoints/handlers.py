@@ -42,11 +42,6 @@ def register(qname: str | etree.QName, handler: Handler, porttype: str = BEANTWO
     return handler
 
 
-def unregister(qname: str | etree.QName, porttype: str = BEANTWOORD_VRAAG) -> None:
-    with _lock:
-        _registry.pop((porttype, etree.QName(qname).text), None)
-
-
 def lookup(porttype: str, qname: str) -> Handler | None:
     return _registry.get((porttype, qname))
 
