@@ -138,3 +138,13 @@ def test_proxy_berichten_are_the_schemas_vraagberichten_except_the_handelsregist
              if e.get("name") and e.get("name")[3:6] == "Lv0" and len(e.get("name")) == 7
              and e.get("name")[6] in "1357"}
     assert set(PROXY_BERICHTEN) == {n for n in namen if n[:3] not in ("nnp", "mac", "ves")}
+
+
+def test_warm_up_loads_every_upstream_client_before_the_first_vraag(proxy_node):
+    from knoop_esb.endpoints.app import warm_up
+    from knoop_esb.routing.handlers import proxy_router
+
+    node, _ = proxy_node
+    warm_up(node.config)  # what `knoop-esb serve` and each worker do at start
+    bronnen = proxy_router(node.config).bronnen.values()
+    assert bronnen and all(b._client is not None for b in bronnen)
