@@ -52,7 +52,7 @@ def test_WB013_valid_signature_accepted(wss_pki):
 
 
 def test_WB013_verified_tree_is_left_as_received(wss_pki):
-    """The verifier sets the unsigned BST aside while signxml works; the tree must come back whole."""
+    """The verifier digests the received tree itself (no copy per reference); it must not change it."""
     raw = _signed(wss_pki)
     root = envelope.parse(raw)
     before = etree.tostring(root)

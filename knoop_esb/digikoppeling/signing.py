@@ -6,7 +6,8 @@ ds:Signature with one Reference per wsu:Id'd part: soap:Body, every WS-A header,
 the SignatureConfirmation; exclusive c14n (InclusiveNamespaces per reference where a QName value
 needs an unused prefix), SHA-256 digests, RSA-SHA256, KeyInfo = STR direct reference to the BST.
 
-signxml does the digests and the signature value. A fresh XMLSigner per message: its
+signxml does the digests and the signature value (through :mod:`~knoop_esb.digikoppeling.dsig`,
+which resolves the references without copying the document). A fresh signer per message: its
 ``id_attribute`` setting sticks on a reused signer (LIBRARIES.md).
 """
 from __future__ import annotations
@@ -22,9 +23,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from lxml import etree
-from signxml import CanonicalizationMethod, SignatureConstructionMethod, XMLSigner
+from signxml import CanonicalizationMethod, SignatureConstructionMethod
 from signxml.signer import SignatureReference
 
+from knoop_esb.digikoppeling.dsig import WsuSigner
 from knoop_esb.digikoppeling.profiles import EXC_C14N, WusProfiel
 from knoop_esb.stuf.ns import DS, SOAP11_ENV, WSA, WSSE, WSSE11, WSU, XSI
 
@@ -113,8 +115,7 @@ def sign_envelope(root: etree._Element, signer: Ondertekenaar, profiel: WusProfi
     """
     now = now or datetime.now(timezone.utc)
     security = _security_header(root)
-    # The BST is not signed; it joins the header after signxml has signed. signxml copies the
-    # whole document and searches it once per reference, so every byte it need not see counts.
+    # The BST is not signed; it joins the header after signxml has signed.
     bst_id = f"X509-{uuid.uuid4().hex}"
     timestamp = etree.SubElement(security, f"{{{WSU}}}Timestamp")
     etree.SubElement(timestamp, f"{{{WSU}}}Created").text = timestamp_text(now)
@@ -132,7 +133,7 @@ def sign_envelope(root: etree._Element, signer: Ondertekenaar, profiel: WusProfi
                            inclusive_ns_prefixes=_qname_prefixes(element) or None)
         for element, prefix in parts
     ]
-    xml_signer = XMLSigner(method=SignatureConstructionMethod.detached,
+    xml_signer = WsuSigner(method=SignatureConstructionMethod.detached,
                            signature_algorithm=_signature_algorithm(signer.key),
                            digest_algorithm="sha256", c14n_algorithm=EXC_C14N)
     signature = xml_signer.sign(root, key=signer.key, reference_uri=references,

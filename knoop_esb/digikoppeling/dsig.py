@@ -1,0 +1,173 @@
+"""signxml's XMLSigner and XMLVerifier, resolving ``#Id`` references without copying the document.
+
+signxml 5.2 serialises and re-parses the *whole* document, and searches it with an XPath over
+every attribute, once per reference, on both sides. A WUS message has six or seven references
+(Body, Timestamp, every WS-A header, SignatureConfirmation), so that copying was two thirds of the
+node's signing and verifying time. These subclasses change only how a reference finds its element:
+
+- the id index is built once per message with one XPath pass, with signxml's own semantics
+  (``id_attributes`` in order, an attribute of that local name in any namespace, more than one
+  element with the value → "Ambiguous reference");
+- a detached signature is built and verified on the tree as given instead of on a copy. The copy
+  exists in signxml so the enveloped-signature transform can cut the Signature out of the tree; a
+  reference with that transform still takes signxml's own path, and the signer signs detached only;
+- a referenced element is canonicalised where it stands. signxml serialises and re-parses each one
+  first so that no namespace of its ancestors leaks in or gets lost; lxml canonicalises an element
+  under a stand-in root that carries exactly the namespaces in scope there, which is the same input
+  without the round trip.
+
+Digests, canonicalisation itself, the signature value and every check stay signxml's. The
+equivalence is tested against the stock classes in ``tests/test_dsig.py``: byte-identical
+signatures, and the same verdict on valid and tampered messages, with and without
+InclusiveNamespaces.
+"""
+from __future__ import annotations
+
+from base64 import b64decode
+from dataclasses import replace
+from functools import lru_cache
+from importlib.metadata import version
+
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from lxml import etree
+from signxml import (
+    CanonicalizationMethod, DigestAlgorithm, InvalidDigest, InvalidInput, SignatureConstructionMethod, XMLSigner,
+    XMLVerifier,
+)
+from signxml.util import namespaces
+from signxml.verifier import VerifyResult
+
+__all__ = ["WsuSigner", "WsuVerifier"]
+
+# The overridden methods mirror signxml 5.2's private ones; a newer signxml must be re-checked
+# against tests/test_dsig.py before this pin moves.
+SIGNXML_VERSION = "5.2"
+if not version("signxml").startswith(f"{SIGNXML_VERSION}."):  # pragma: no cover - guarded by the pin
+    raise ImportError(f"knoop_esb.digikoppeling.dsig mirrors signxml {SIGNXML_VERSION}.x, found {version('signxml')}")
+
+_ENVELOPED = SignatureConstructionMethod.enveloped.value
+_C14N = {method.value: method for method in CanonicalizationMethod}
+
+
+class _IdIndex:
+    """Every element carrying an id attribute, by value, for one document root."""
+
+    def __init__(self, root: etree._Element, id_attributes: tuple[str, ...]):
+        self.root = root
+        self._by_attribute: list[dict[str, list[etree._Element]]] = []
+        for name in id_attributes:
+            found: dict[str, list[etree._Element]] = {}
+            for attribute in root.xpath("//@*[local-name() = $name]", name=name):
+                elements = found.setdefault(str(attribute), [])
+                element = attribute.getparent()
+                if not elements or elements[-1] is not element:  # wsu:Id and Id alike on one element: one node
+                    elements.append(element)
+            self._by_attribute.append(found)
+
+    def resolve(self, uri: str) -> etree._Element:
+        wanted = uri[1:]
+        for found in self._by_attribute:
+            elements = found.get(wanted, [])
+            if len(elements) > 1:
+                raise InvalidInput(f"Ambiguous reference URI {uri} resolved to {len(elements)} nodes")
+            if len(elements) == 1:
+                return elements[0]
+        raise InvalidInput(f"Unable to resolve reference URI: {uri}")
+
+
+class _IndexedReferences:
+    """``get_root`` keeps a parsed document's root as it is; ``#Id`` references use an index."""
+
+    _index: _IdIndex | None = None
+
+    def get_root(self, data):
+        if isinstance(data, etree._Element) and data.getparent() is None:
+            return data
+        return super().get_root(data)
+
+    def _resolve_reference(self, doc_root, reference, uri_resolver=None):
+        uri = reference.get("URI") or ""
+        if not uri.startswith("#") or uri.startswith("#xpointer("):
+            return super()._resolve_reference(doc_root, reference, uri_resolver=uri_resolver)
+        if self._index is None or self._index.root is not doc_root:
+            self._index = _IdIndex(doc_root, self.id_attributes)
+        return self._index.resolve(uri)
+
+
+@lru_cache(maxsize=64)
+def _ds_qname(tag: str) -> etree.QName:
+    return etree.QName(namespaces.ds, tag)
+
+
+class WsuSigner(_IndexedReferences, XMLSigner):
+    """signxml's XMLSigner for detached signatures only, the one kind WS-Security uses: it never
+    changes the document (the Signature is returned and the caller places it), so the tree is
+    used as it is."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        if self.construction_method != SignatureConstructionMethod.detached:
+            raise ValueError("WsuSigner signs detached only; use signxml's XMLSigner for other methods")
+
+    def sign(self, data, **kwargs):
+        self._index = None
+        return super().sign(data, **kwargs)
+
+    def _ds_tag(self, tag):
+        # Called five times per reference; the QName depends only on the tag and the nsmap.
+        if self.namespaces.get(None) == namespaces.ds:
+            return super()._ds_tag(tag)
+        return _ds_qname(tag)
+
+    def _get_c14n_inputs_from_references(self, doc_root, references):
+        # The elements themselves, not signxml's serialised copies: _build_sig only canonicalises them.
+        c14n_inputs, new_references = [], []
+        for reference in references:
+            uri = reference.URI if reference.URI.startswith("#") else "#" + reference.URI
+            c14n_inputs.append(self._resolve_reference(doc_root, {"URI": uri}))
+            new_references.append(replace(reference, URI=uri))
+        return c14n_inputs, new_references
+
+
+class WsuVerifier(_IndexedReferences, XMLVerifier):
+    """XMLVerifier whose references are digested from the received tree itself, not from a copy
+    of the whole document per reference. The tree is not changed."""
+
+    _pem: tuple[object, bytes] | None = None
+
+    def verify(self, data, **kwargs):
+        self._index = None
+        return super().verify(data, **kwargs)
+
+    def _verify_reference(self, reference, index, root, uri_resolver, c14n_algorithm, signature,
+                          signature_key_used):
+        transforms = self._find(reference, "Transforms", require=False)
+        if transforms is not None and any(t.get("Algorithm") == _ENVELOPED for t in self._findall(transforms, "Transform")):
+            # The transform cuts the Signature out of the tree: signxml's own path, on its own copy.
+            return super()._verify_reference(reference, index, root, uri_resolver, c14n_algorithm, signature,
+                                             signature_key_used)
+        digest_alg = DigestAlgorithm(self._find(reference, "DigestMethod").get("Algorithm"))
+        digest_value = self._find(reference, "DigestValue")
+        payload = self._resolve_reference(root, reference, uri_resolver=uri_resolver)
+        payload_c14n = self._canonical(payload, transforms, signature)
+        self.check_digest_alg_expected(digest_alg)
+        if b64decode(digest_value.text) != self._get_digest(payload_c14n, digest_alg):
+            raise InvalidDigest(f"Digest mismatch for reference {index} ({reference.get('URI')})")
+        # signed_xml stays None: the caller reads the tree it passed in, whose referenced elements
+        # are the ones just digested (signxml re-parses every canonical form to offer it).
+        return VerifyResult(payload_c14n, None, signature, signature_key=self._key_pem(signature_key_used))
+
+    def _key_pem(self, key) -> bytes:
+        if isinstance(key, bytes):
+            return key
+        if self._pem is None or self._pem[0] is not key:
+            self._pem = (key, key.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo))
+        return self._pem[1]
+
+    def _canonical(self, payload: etree._Element, transforms, signature) -> bytes:
+        """The one c14n transform WS-Security uses, applied in place; anything else is signxml's."""
+        steps = self._findall(transforms, "Transform") if transforms is not None else []
+        if len(steps) == 1 and steps[0].get("Algorithm") in _C14N:
+            return self._c14n(payload, algorithm=_C14N[steps[0].get("Algorithm")],
+                              inclusive_ns_prefixes=self._get_inclusive_ns_prefixes(steps[0]))
+        return self._apply_transforms(payload, transforms_node=transforms, signature=signature)
