@@ -45,6 +45,34 @@ def test_WB004_layout_bst_first_one_reference_per_part(wss_pki):
     assert ref.get("URI") == "#" + security.find(f"{{{WSSE}}}BinarySecurityToken").get(f"{{{WSU}}}Id")
 
 
+def test_WB007_qname_prefix_in_attribute_value_named_per_reference(wss_pki):
+    """xsi:type="q:T" uses prefix q only inside a value: exc-c14n would drop its declaration, so the
+    Body's reference (and no other) lists it as InclusiveNamespaces, and the result verifies."""
+    body = etree.fromstring(b'<x:a xmlns:x="urn:x" xmlns:q="urn:q" '
+                            b'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="q:T">1</x:a>')
+    root = request_envelope(body_child=body)
+    signing.sign_envelope(root, wss_pki.ondertekenaar("afnemer-signed"), S)
+    lists = {r.get("URI").split("-")[0]: [n.get("PrefixList") for n in r.iter("{http://www.w3.org/2001/10/xml-exc-c14n#}InclusiveNamespaces")]
+             for r in root.iter(f"{{{DS}}}Reference")}
+    assert lists.pop("#Body") == ["q"]
+    assert all(prefixes == [] for prefixes in lists.values())
+    result = verify_envelope(envelope.parse(etree.tostring(root)), BE, vertrouwen=wss_pki.vertrouwen, peer_oin=None)
+    assert result.ondertekend
+
+
+def test_WB004_ids_unique_with_repeated_wsa_header(wss_pki):
+    """WS-A allows several RelatesTo: each gets its own wsu:Id."""
+    root = request_envelope()
+    header = root.find(f"{{{SOAP11_ENV}}}Header")
+    for n in range(2):
+        etree.SubElement(header, f"{{{WSA}}}RelatesTo").text = f"urn:uuid:{n}"
+    signing.sign_envelope(root, wss_pki.ondertekenaar("afnemer-signed"), S)
+    ids = [e.get(f"{{{WSU}}}Id") for e in header.iterchildren(f"{{{WSA}}}RelatesTo")]
+    assert len(set(ids)) == 2 and ids[0].startswith("RelatesTo-") and ids[1].startswith("RelatesTo2-")
+    assert verify_envelope(envelope.parse(etree.tostring(root)), BE, vertrouwen=wss_pki.vertrouwen,
+                           peer_oin=None).ondertekend
+
+
 def test_WB013_valid_signature_accepted(wss_pki):
     result = _verify(wss_pki, _signed(wss_pki))
     assert result.ondertekend and result.signer_oin == SIGNED_OIN

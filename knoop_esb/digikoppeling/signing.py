@@ -60,12 +60,12 @@ def timestamp_text(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def wsu_id(element: etree._Element, prefix: str) -> str:
-    """The element's wsu:Id, adding a fresh one when it has none."""
+def wsu_id(element: etree._Element, prefix: str, token: str | None = None) -> str:
+    """The element's wsu:Id, adding ``prefix-token`` (a fresh token by default) when it has none."""
     existing = element.get(_WSU_ID) or element.get("Id")
     if existing:
         return existing
-    value = f"{prefix}-{uuid.uuid4().hex}"
+    value = f"{prefix}-{token or uuid.uuid4().hex}"
     element.set(_WSU_ID, value)
     return value
 
@@ -83,10 +83,20 @@ def _security_header(root: etree._Element) -> etree._Element:
     return security
 
 
-def _qname_prefixes(element: etree._Element) -> list[str]:
-    """Prefixes used only inside attribute values (xsi:type="StUF:x"): exc-c14n would drop them."""
-    values = element.xpath("descendant-or-self::*/@xsi:type", namespaces=_XSI_NS)
-    return sorted({value.split(":", 1)[0] for value in values if ":" in value})
+def _qname_prefixes(root: etree._Element, parts: list[etree._Element]) -> list[list[str]]:
+    """Per part, the prefixes used only inside attribute values (xsi:type="StUF:x"): exc-c14n would
+    drop their declarations, so the part's reference names them (InclusiveNamespaces). One search
+    of the whole envelope: StUF answers rarely carry xsi:type at all."""
+    found: list[set[str]] = [set() for _ in parts]
+    index = {id(part): n for n, part in enumerate(parts)}
+    for value in root.xpath("//@xsi:type", namespaces=_XSI_NS):
+        if ":" not in value:
+            continue
+        element = value.getparent()
+        for node in (element, *element.iterancestors()):
+            if id(node) in index:
+                found[index[id(node)]].add(value.split(":", 1)[0])
+    return [sorted(prefixes) for prefixes in found]
 
 
 @lru_cache(maxsize=16)
@@ -127,11 +137,18 @@ def sign_envelope(root: etree._Element, signer: Ondertekenaar, profiel: WusProfi
             confirmation.set("Value", signature_confirmation)
         parts.append((confirmation, "SC"))
     hdr = root.find(f"{{{SOAP11_ENV}}}Header")
-    parts += [(h, etree.QName(h).localname) for h in hdr if isinstance(h.tag, str) and etree.QName(h).namespace == WSA]
+    for h in hdr:
+        if isinstance(h.tag, str) and etree.QName(h).namespace == WSA:
+            name = etree.QName(h).localname  # RelatesTo may occur more than once
+            taken = sum(1 for _, prefix in parts if prefix.rstrip("0123456789") == name)
+            parts.append((h, f"{name}{taken + 1}" if taken else name))
+    token = uuid.uuid4().hex  # one per message: each part's prefix is unique in it
+    # inclusive_ns_prefixes [] rather than None: signxml then writes no InclusiveNamespaces and
+    # does not copy the reference to fill in its default.
     references = [
-        SignatureReference(URI=f"#{wsu_id(element, prefix)}", c14n_method=_EXC_C14N,
-                           inclusive_ns_prefixes=_qname_prefixes(element) or None)
-        for element, prefix in parts
+        SignatureReference(URI=f"#{wsu_id(element, prefix, token)}", c14n_method=_EXC_C14N,
+                           inclusive_ns_prefixes=prefixes)
+        for (element, prefix), prefixes in zip(parts, _qname_prefixes(root, [element for element, _ in parts]))
     ]
     xml_signer = WsuSigner(method=SignatureConstructionMethod.detached,
                            signature_algorithm=_signature_algorithm(signer.key),
