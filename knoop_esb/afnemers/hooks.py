@@ -40,10 +40,7 @@ def protocolleerder(registry: Registry, database) -> Callable[[Any], None]:
         # The doel is that of the rule the vraag was allowed by: La01 answers a Lv01.
         code = autorisatie.berichtcode_van(levering.berichtcode).replace("La", "Lv", 1)
         besluit = autorisatie.mag_vragen(registry.get(levering.afnemer), code, levering.entiteittype)
-        # One autocommitted statement: on SQLite the write lock is taken and released inside that
-        # statement, never held while this thread waits for the GIL between INSERT and COMMIT
-        # (under load that wait stalled the other worker processes' writers).
-        with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as verbinding:
+        with database.schrijven() as verbinding:
             protocol.vastleggen(
                 verbinding, afnemer_oin=levering.afnemer, berichtcode=levering.berichtcode,
                 entiteittype=levering.entiteittype, object_sleutels=levering.sleutels,

@@ -106,10 +106,8 @@ class StoreReplayCache:
         if purge:
             with self._db.session() as session:
                 session.execute(delete(Row).where(Row.expires_at <= now))
-        # One autocommitted INSERT … ON CONFLICT DO NOTHING (an expired entry is renewed by a
-        # second one): a SQLite store's write lock is taken and released inside the statement,
-        # never held while this thread waits for the GIL between statement and COMMIT. Core, not
-        # an ORM session: this runs for every signed message.
-        with self._db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as verbinding:
+        # One INSERT … ON CONFLICT DO NOTHING (an expired entry is renewed by a second one), Core
+        # and not an ORM session: this runs for every signed message.
+        with self._db.schrijven() as verbinding:
             if not store_replay.remember_on(verbinding, key, expires_at, now=now):
                 raise HerhaaldBericht(f"wsa:MessageID {message_id} was already received")

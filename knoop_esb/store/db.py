@@ -7,16 +7,17 @@ package only ever asks for ``db.session()``.
 from __future__ import annotations
 
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from knoop_esb.config import Config, ConfigError
+from knoop_esb.store.sluis import Schrijfsluis
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -31,9 +32,11 @@ class Database:
             raise ConfigError("database.url", f"not a database URL: {url!r}") from None
         self.url = parsed
         self.dialect = parsed.get_backend_name()
+        self._sluis = nullcontext
         if self.dialect == "sqlite":
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                self._sluis = Schrijfsluis(Path(f"{parsed.database}.schrijfsluis"))
             self.engine = create_engine(
                 parsed, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
             )
@@ -60,6 +63,17 @@ class Database:
             raise
         finally:
             session.close()
+
+    @contextmanager
+    def schrijven(self) -> Iterator[Connection]:
+        """An autocommit connection for one short, hot write (a protocol log line, a replay-cache
+        entry). One statement is its own transaction, so SQLite's write lock is taken and released
+        inside it and never held while the thread waits for the GIL; on SQLite the writers also
+        take turns through :class:`~knoop_esb.store.sluis.Schrijfsluis` rather than SQLite's
+        sleeping busy handler."""
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as verbinding:
+            with self._sluis():
+                yield verbinding
 
     def migrate(self, revision: str = "head") -> None:
         """Bring the schema to ``revision`` (default: the newest)."""
