@@ -13,6 +13,7 @@ import datetime as dt
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from cryptography import x509
@@ -146,8 +147,11 @@ def verify_client_certificate(cert: x509.Certificate, trust: TrustMaterial, now:
     return VerifiedCertificate(cert, chain, oin)
 
 
+@lru_cache(maxsize=1024)
 def parse_pem(pem: bytes | str) -> x509.Certificate:
-    """One PEM certificate (as cheroot's SSL_CLIENT_CERT or a proxy header gives it)."""
+    """One PEM certificate (as cheroot's SSL_CLIENT_CERT or a proxy header gives it); an afnemer
+    presents the same one on every request, so each is parsed once (the same object then hits
+    TrustStore's cache of verdicts)."""
     data = pem.encode("ascii") if isinstance(pem, str) else pem
     try:
         return x509.load_pem_x509_certificate(data)

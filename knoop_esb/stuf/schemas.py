@@ -148,15 +148,21 @@ _registries: dict[Path, SchemaRegistry] = {}
 _registries_lock = threading.Lock()
 
 
+_by_argument: dict[str, SchemaRegistry] = {}
+
+
 def registry(schemas_dir: Path | str) -> SchemaRegistry:
     """The process's registry for ``schemas_dir`` (created once, schemas compiled on first use)."""
-    key = Path(schemas_dir).resolve()
-    found = _registries.get(key)
+    # Asked for on every message: remember the answer per argument as given, so the path is
+    # resolved against the file system once, not per message.
+    found = _by_argument.get(str(schemas_dir))
     if found is not None:
         return found
+    key = Path(schemas_dir).resolve()
     with _registries_lock:
         found = _registries.get(key)
         if found is None:
             found = SchemaRegistry(key)
             _registries[key] = found
+        _by_argument[str(schemas_dir)] = found
     return found
