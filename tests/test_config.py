@@ -41,6 +41,7 @@ def test_list_values_from_env_are_comma_separated(tmp_path):
         ("[nod]\n", {}, "nod"),
         ("[node]\noin = '123'\n", {}, "node.oin"),
         ("", {"KNOOP_LOGGING_LEVEL": "LOUD"}, "logging.level"),
+        ("[database]\ncheckpoint_seconds = -1\n", {}, "database.checkpoint_seconds"),
     ],
 )
 def test_invalid_values_name_the_key(tmp_path, toml, env, key):

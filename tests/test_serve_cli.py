@@ -73,6 +73,7 @@ def test_serve_answers_health_and_stops_cleanly(serve, pki, signum):
     assert "afnemer 00000099000000000001 profiel 2W-be" in output
     assert "afnemer 00000099000000000002 profiel 2W-be-S" in output
     assert "knoop-esb stopped" in output
+    assert "wal checkpoints in the background" in output  # SQLite store: one checkpointer per node
     assert "Traceback" not in output
 
 

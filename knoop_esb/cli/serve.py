@@ -122,6 +122,11 @@ def run(args, config: Config) -> int:
         from knoop_esb.endpoints.app import warm_up
 
         warm_up(config)
+        from knoop_esb.store.checkpoint import start_for
+
+        checkpointer = start_for(config)
+        if checkpointer is not None:
+            stops.append(checkpointer.stop)
         _describe(config, server.base_url)
         server.serve()
         print("knoop-esb stopped", flush=True)

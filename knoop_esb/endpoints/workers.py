@@ -58,6 +58,10 @@ def _worker(config: Config, port: int, ready, number: int) -> None:
     server = NodeServer(config, port=port, reuse_port=True)
     server.prepare()
     warm_up(config)
+    if number == 0:  # one checkpointer per node; the supervisor restarts worker 0 with it
+        from knoop_esb.store.checkpoint import start_for
+
+        start_for(config)
     # Everything built so far (modules, schemas, spyne apps) lives as long as the worker: keep it
     # out of the collector's full passes, which otherwise stall every request thread.
     gc.freeze()

@@ -7,7 +7,7 @@ package only ever asks for ``db.session()``.
 from __future__ import annotations
 
 import threading
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -17,30 +17,33 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from knoop_esb.config import Config, ConfigError
-from knoop_esb.store.sluis import Schrijfsluis
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_AUTOCHECKPOINT_PAGES = 1000  # SQLite's own default
+# With checkpoints in the background (store.checkpoint), a writer checkpoints only as a safety net:
+# when the WAL has grown to this many pages (~40 MB), e.g. while no node process runs.
+SQLITE_AUTOCHECKPOINT_PAGES_BACKGROUND = 10_000
 
 
 class Database:
     """An engine plus a session factory for one database URL."""
 
-    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10):
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10,
+                 wal_autocheckpoint: int = SQLITE_AUTOCHECKPOINT_PAGES):
         try:
             parsed = make_url(url)
         except ArgumentError:
             raise ConfigError("database.url", f"not a database URL: {url!r}") from None
         self.url = parsed
         self.dialect = parsed.get_backend_name()
-        self._sluis = nullcontext
         if self.dialect == "sqlite":
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-                self._sluis = Schrijfsluis(Path(f"{parsed.database}.schrijfsluis"))
             self.engine = create_engine(
                 parsed, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
             )
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            self.wal_autocheckpoint = wal_autocheckpoint
+            event.listen(self.engine, "connect", self._sqlite_pragmas)
         elif self.dialect == "postgresql":
             self.engine = create_engine(parsed, echo=echo, pool_size=pool_size, pool_pre_ping=True)
         else:
@@ -67,13 +70,10 @@ class Database:
     @contextmanager
     def schrijven(self) -> Iterator[Connection]:
         """An autocommit connection for one short, hot write (a protocol log line, a replay-cache
-        entry). One statement is its own transaction, so SQLite's write lock is taken and released
-        inside it and never held while the thread waits for the GIL; on SQLite the writers also
-        take turns through :class:`~knoop_esb.store.sluis.Schrijfsluis` rather than SQLite's
-        sleeping busy handler."""
+        entry): one statement is its own transaction, so SQLite's write lock is taken and released
+        inside it and never held while the thread waits for the GIL between statement and COMMIT."""
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as verbinding:
-            with self._sluis():
-                yield verbinding
+            yield verbinding
 
     def migrate(self, revision: str = "head") -> None:
         """Bring the schema to ``revision`` (default: the newest)."""
@@ -87,14 +87,14 @@ class Database:
     def __repr__(self) -> str:
         return f"Database({self.url.render_as_string(hide_password=True)!r})"
 
-
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+    def _sqlite_pragmas(self, dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA wal_autocheckpoint={int(self.wal_autocheckpoint)}")
+        cursor.close()
 
 
 _instances: dict[str, Database] = {}
@@ -109,7 +109,10 @@ def database(config: Config) -> Database:
     with _lock:
         db = _instances.get(url)
         if db is None:
-            db = _instances[url] = Database(url, echo=config.database.echo, pool_size=config.database.pool_size)
+            pages = (SQLITE_AUTOCHECKPOINT_PAGES_BACKGROUND if config.database.checkpoint_seconds > 0
+                     else SQLITE_AUTOCHECKPOINT_PAGES)
+            db = _instances[url] = Database(url, echo=config.database.echo, pool_size=config.database.pool_size,
+                                            wal_autocheckpoint=pages)
         return db
 
 
