@@ -68,14 +68,15 @@ def _engine(db) -> list[dict]:
             {"operation": "save, unchanged", "per second": _saves(db, 1, T0 + timedelta(days=1))},
             {"operation": "save, new version", "per second": _saves(db, 2, T0 + timedelta(days=2))},
             {"operation": f"save_many (batches of {BATCH}), new object", "per second": _bulk(db)}]
+    zoek = [_ves(i)[0] for i in range(N)]  # the search keys, built before the clock runs
     queries = [
         _queries(db, "actueel by vestigingsnummer", lambda s, i: hr.actueel(s, "VES", f"{i:012d}")),
         _queries(db, "op_datum (materieel)", lambda s, i: hr.op_datum(s, "VES", f"{i:012d}", date(2026, 1, 2))),
         _queries(db, "postcode + huisnummer", lambda s, i: hr.zoek_vestigingen(
-            s, postcode=_ves(i)[0].adres.postcode, huisnummer=_ves(i)[0].adres.huisnummer)),
-        _queries(db, "handelsnaam exact", lambda s, i: hr.zoek_vestigingen(s, handelsnaam=_ves(i)[0].handelsnamen[0])),
+            s, postcode=zoek[i].adres.postcode, huisnummer=zoek[i].adres.huisnummer)),
+        _queries(db, "handelsnaam exact", lambda s, i: hr.zoek_vestigingen(s, handelsnaam=zoek[i].handelsnamen[0])),
         _queries(db, "handelsnaam prefix (max 15)", lambda s, i: hr.zoek_vestigingen(
-            s, handelsnaam=_ves(i)[0].handelsnamen[0][:12], match="prefix", limit=15)),
+            s, handelsnaam=zoek[i].handelsnamen[0][:12], match="prefix", limit=15)),
         _queries(db, "handelsnaam bevat (max 15)", lambda s, i: hr.zoek_vestigingen(
             s, handelsnaam=f"jansen {i}", match="bevat", limit=15)),
         _queries(db, "alle vestigingen van een kvkNummer", lambda s, i: hr.zoek_vestigingen(s, kvk_nummer=f"{10000000 + i // 3}")),

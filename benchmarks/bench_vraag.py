@@ -166,8 +166,10 @@ def _in_process(config) -> list[dict]:
     b = beantwoorder(config)
 
     def werk():
+        vraag = lv01("MAC", {"kvkNummer": KVK})  # per client thread, outside the timed loop
+
         def doe():
-            b.beantwoord(lv01("MAC", {"kvkNummer": KVK}), AFNEMER)
+            b.beantwoord(vraag, AFNEMER)
         return doe
 
     return [_meet(werk, n) for n in CLIENTS]
