@@ -55,6 +55,14 @@ def test_refusals_are_one_line(cli):
     assert code == 1 and "no afnemer" in err
 
 
+def test_add_accepts_an_oin_with_capitals(cli):
+    # BRIN-based OINs carry letters; the TLS layer accepts them, so the CLI must too.
+    assert cli("afnemers", "add", "0000000700025BE00000", "--naam", "School")[0] == 0
+    assert "0000000700025BE00000" in cli("afnemers", "list")[1]
+    code, _, err = cli("afnemers", "add", "0000000700025be00000")
+    assert code == 1 and "20 digits" in err
+
+
 def test_hash_password_and_intern_add(cli):
     code, out, _ = cli("afnemers", "hash-password", stdin="correct horse battery\n")
     assert code == 0 and verify_password("correct horse battery", out.strip())

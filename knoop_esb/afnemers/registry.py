@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from knoop_esb.afnemers.profielen import ALLES, PROFIELEN, Regel
+from knoop_esb.digikoppeling.oin import is_valid as oin_is_valid
 from knoop_esb.store.base import utcnow
 from knoop_esb.store.models import Afnemer as AfnemerRij
 from knoop_esb.store.models import Autorisatie as AutorisatieRij
@@ -178,8 +179,9 @@ def _rij(session: Session, oin: str) -> AfnemerRij:
 
 
 def _controleer_oin(oin: str) -> None:
-    if not (len(oin) == 20 and oin.isdigit()):
-        raise AfnemerFout(f"OIN must be 20 digits, got {oin!r}")
+    # The same rule the TLS layer applies to certificates: an afnemer the CLI adds must be able to connect.
+    if not oin_is_valid(oin):
+        raise AfnemerFout(f"OIN must be 20 digits or capitals (the first 8 digits), got {oin!r}")
 
 
 def _controleer_profiel(profiel: str, gebruikersnaam: str | None, wachtwoord_hash: str | None) -> None:

@@ -37,9 +37,9 @@ class NodeConfig:
         return self.public_url.rstrip("/") or f"https://{self.host}:{self.port}"
 
     def validate(self, config) -> None:
-        import re
+        from knoop_esb.digikoppeling import oin
 
-        if not re.fullmatch(r"[0-9]{8}[0-9A-Z]{12}", self.oin):
+        if not oin.is_valid(self.oin):
             raise ConfigError("node.oin", f"must be a 20-character OIN, got {self.oin!r}")
         if not 0 < self.port < 65536:
             raise ConfigError("node.port", f"must be between 1 and 65535, got {self.port}")

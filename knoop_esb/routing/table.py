@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from knoop_esb.config.loader import ConfigError
+from knoop_esb.digikoppeling import oin
 
 # What each kind of source can answer. Upstreams declare their own entiteittypen in config.
 ENTITEITTYPEN = {
@@ -127,7 +128,7 @@ def valideer(config) -> None:
         if u.profiel not in ("2W-be", "2W-be-S"):
             # 2W-be-SE needs the provider's encryption certificate, which [[routes.upstream]] does not carry.
             raise ConfigError(f"{sleutel}.profiel", f"must be 2W-be or 2W-be-S, got {u.profiel!r}")
-        if not re.fullmatch(r"[0-9]{8}[0-9A-Z]{12}", u.oin):
+        if not oin.is_valid(u.oin):
             raise ConfigError(f"{sleutel}.oin", f"the upstream's 20-character OIN is required (wsa:To, signer check), got {u.oin!r}")
         if u.timeout <= 0:
             raise ConfigError(f"{sleutel}.timeout", "must be more than 0 seconds")
@@ -142,7 +143,7 @@ def _standaard(berichtcode: str, entiteittype: str):
 
 
 def _controleer(route: Route, sleutel: str, config) -> None:
-    if route.afnemer and not re.fullmatch(r"[0-9]{8}[0-9A-Z]{12}", route.afnemer):
+    if route.afnemer and not oin.is_valid(route.afnemer):
         raise ConfigError(f"{sleutel}.afnemer", f"must be a 20-character OIN, got {route.afnemer!r}")
     if not route.chain:
         raise ConfigError(sleutel, f"StUF025: route {route.sleutel} has an empty chain")
