@@ -11,10 +11,10 @@ from pathlib import Path
 
 from knoop_esb.stuf.schemas import registry
 from knoop_esb.transform import diff, emit, kvk
+from tests.fixtures.stuf import INSTALLED as SCHEMAS
 from tests.fixtures.transform import la01, lk01
 
 HERE = Path(__file__).resolve().parent
-SCHEMAS = HERE.parent / "var" / "schemas"
 INPUT = HERE.parent / "tests" / "golden" / "transform" / "input" / "bv_statutaire_naam_rsin.json"
 TARGET = 2000
 

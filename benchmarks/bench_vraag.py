@@ -65,8 +65,9 @@ def _opzet(tmp: Path, afnemers: str | None = None):
     pki_dir = tmp / "pki"
     make_pki_module().main(["--out", str(pki_dir)])
     pki = TestPki(pki_dir)
-    schemas = Path(__file__).resolve().parents[1] / "var" / "schemas"
-    config = node_config(pki, tmp / "data", schemas, afnemers=afnemers or VRAAG_AFNEMERS)
+    from tests.fixtures.stuf import INSTALLED
+
+    config = node_config(pki, tmp / "data", INSTALLED, afnemers=afnemers or VRAAG_AFNEMERS)
     toml = Path(config.source)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
