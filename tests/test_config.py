@@ -42,6 +42,8 @@ def test_list_values_from_env_are_comma_separated(tmp_path):
         ("[node]\noin = '123'\n", {}, "node.oin"),
         ("", {"KNOOP_LOGGING_LEVEL": "LOUD"}, "logging.level"),
         ("[database]\ncheckpoint_seconds = -1\n", {}, "database.checkpoint_seconds"),
+        ("[[afnemers.afnemer]]\noin = '00000099000000000001'\nprofiel = '2W-be-X'\n", {}, "afnemers.afnemer[0].profiel"),
+        ("[[afnemers.afnemer]]\noin = '00000099000000000001'\nprofiel = 'intern'\n", {}, "afnemers.afnemer[0].wachtwoord_hash"),
     ],
 )
 def test_invalid_values_name_the_key(tmp_path, toml, env, key):

@@ -135,14 +135,13 @@ def test_intern_afnemer_without_hash_is_a_config_error(pki, stuf_schemas_dir, tm
     from tests.fixtures.node import node_config
 
     afnemers = f'[[afnemers.afnemer]]\noin = "{INTERN_OIN}"\nprofiel = "intern"\ngebruikersnaam = "x"\n'
-    config = node_config(pki, tmp_path, stuf_schemas_dir, afnemers=afnemers)
+    # Checked when the configuration loads (AfnemersConfig.validate), so build_app is never reached.
     with pytest.raises(ConfigError, match="wachtwoord_hash"):
-        build_app(config)
+        build_app(node_config(pki, tmp_path, stuf_schemas_dir, afnemers=afnemers))
     digikoppeling_with_password = ('[[afnemers.afnemer]]\noin = "00000099000000000001"\nprofiel = "2W-be"\n'
                                    f'gebruikersnaam = "x"\nwachtwoord_hash = "{hash_password("y")}"\n')
-    config = node_config(pki, tmp_path, stuf_schemas_dir, afnemers=digikoppeling_with_password)
     with pytest.raises(ConfigError, match="certificate only"):
-        build_app(config)
+        build_app(node_config(pki, tmp_path, stuf_schemas_dir, afnemers=digikoppeling_with_password))
 
 
 def test_afnemer_added_to_the_store_at_run_time_is_admitted(node_factory, recorder, captured_logs):

@@ -13,7 +13,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from knoop_esb.afnemers.profielen import ALLES, PROFIELEN, Regel
+from knoop_esb.digikoppeling import intern
 from knoop_esb.digikoppeling.oin import is_valid as oin_is_valid
+from knoop_esb.digikoppeling.profiles import PROFIELEN as WUS_PROFIEL_DEFINITIES
 from knoop_esb.store.base import utcnow
 from knoop_esb.store.models import Afnemer as AfnemerRij
 from knoop_esb.store.models import Autorisatie as AutorisatieRij
@@ -23,7 +25,7 @@ if TYPE_CHECKING:
     # registration is the order of docs/configuration.md.
     from knoop_esb.config.afnemers import Afnemer as AfnemerConfig
 
-WUS_PROFIELEN = ("2W-be", "2W-be-S", "2W-be-SE", "intern")
+WUS_PROFIELEN = (*WUS_PROFIEL_DEFINITIES, intern.PROFIEL)
 
 
 class AfnemerFout(ValueError):

@@ -46,8 +46,25 @@ class AfnemersConfig:
 
     def validate(self, config) -> None:
         from knoop_esb.afnemers.profielen import PROFIELEN
+        from knoop_esb.digikoppeling import intern, profiles
 
         for i, afnemer in enumerate(self.afnemer):
+            sleutel = f"afnemers.afnemer[{i}]"
+            # Checked here, not at the first request: an unknown profile would otherwise load and
+            # then fail every message of this afnemer with StUF058.
+            if afnemer.profiel == intern.PROFIEL:
+                if not (afnemer.gebruikersnaam and intern.is_hash(afnemer.wachtwoord_hash)):
+                    raise ConfigError(f"{sleutel}.wachtwoord_hash", f"intern afnemer {afnemer.oin} needs gebruikersnaam and "
+                                      "wachtwoord_hash (make one with `knoop-esb pki hash-password`)")
+            else:
+                try:
+                    profiles.profiel(afnemer.profiel)
+                except ValueError:
+                    raise ConfigError(f"{sleutel}.profiel", f"unknown profile {afnemer.profiel!r}; known: "
+                                      f"{', '.join((*profiles.PROFIELEN, intern.PROFIEL))}") from None
+                if afnemer.gebruikersnaam or afnemer.wachtwoord_hash:
+                    raise ConfigError(f"{sleutel}.gebruikersnaam", f"afnemer {afnemer.oin} has profiel {afnemer.profiel}: "
+                                      "Digikoppeling profiles authenticate by certificate only, remove gebruikersnaam/wachtwoord_hash")
             for naam in afnemer.autorisatieprofielen:
                 if naam not in PROFIELEN:
                     raise ConfigError(f"afnemers.afnemer[{i}].autorisatieprofielen",

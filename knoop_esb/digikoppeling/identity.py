@@ -75,24 +75,11 @@ class ConfigAfnemers:
         return next((a for a in self._by_oin.values() if a.gebruikersnaam == gebruikersnaam), None)
 
 
-def check_credentials_config(config: Config) -> None:
-    """Intern afnemers need a user name and a password hash; Digikoppeling afnemers must have neither."""
-    for a in config.afnemers.afnemer:
-        if a.profiel == intern.PROFIEL:
-            if not (a.gebruikersnaam and intern.is_hash(a.wachtwoord_hash)):
-                raise ConfigError("afnemers.afnemer", f"intern afnemer {a.oin} needs gebruikersnaam and "
-                                  "wachtwoord_hash (make one with `knoop-esb pki hash-password`)")
-        elif a.gebruikersnaam or a.wachtwoord_hash:
-            raise ConfigError("afnemers.afnemer", f"afnemer {a.oin} has profiel {a.profiel}: Digikoppeling "
-                              "profiles authenticate by certificate only, remove gebruikersnaam/wachtwoord_hash")
-
-
 class PeerResolver:
     """environ → :class:`Peer`, or :class:`PeerRefused` with the reason. Built once per process.
     ``afnemers`` looks afnemers up (``get(oin)``, ``by_gebruikersnaam(name)``); default knoop.toml's."""
 
     def __init__(self, config: Config, trust: TrustStore, afnemers=None):
-        check_credentials_config(config)
         self._trust = trust
         self._afnemers = afnemers if afnemers is not None else ConfigAfnemers(config)
         try:
