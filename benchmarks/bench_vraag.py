@@ -57,16 +57,13 @@ def _mac() -> MaatschappelijkeActiviteit:
 
 def _opzet(tmp: Path, afnemers: str | None = None):
     from tests.fixtures.node import node_config
-    from tests.fixtures.pki import TestPki, make_pki_module
+    from tests.fixtures.pki import make_test_pki
+    from tests.fixtures.stuf import INSTALLED
     from tests.fixtures.vraag import VRAAG_AFNEMERS
     from knoop_esb.store.db import database
     from knoop_esb.vraag.opslag import Opslag
 
-    pki_dir = tmp / "pki"
-    make_pki_module().main(["--out", str(pki_dir)])
-    pki = TestPki(pki_dir)
-    from tests.fixtures.stuf import INSTALLED
-
+    pki = make_test_pki(tmp / "pki")
     config = node_config(pki, tmp / "data", INSTALLED, afnemers=afnemers or VRAAG_AFNEMERS)
     toml = Path(config.source)
     with socket.socket() as s:

@@ -150,13 +150,12 @@ def _chain_ms() -> float:
     from pathlib import Path
 
     from knoop_esb.digikoppeling.certificates import TrustStore
-    from tests.fixtures.pki import make_pki_module
+    from tests.fixtures.pki import make_test_pki
 
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp)
-        make_pki_module().make(out)
-        store = TrustStore(out / "ca.pem", sorted(out.glob("*.crl")))
-        cert = x509.load_pem_x509_certificates((out / "afnemer-signed.pem").read_bytes())[0]
+        pki = make_test_pki(Path(tmp))
+        store = TrustStore(pki.ca, pki.crls)
+        cert = pki.certificate("afnemer-signed")
         return _per_message_ms(lambda: store.verify(cert), 100)
 
 
