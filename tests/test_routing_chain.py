@@ -68,6 +68,21 @@ def test_all_sources_fail(script_source):
     assert "kvk: IPD9999" in exc.value.details
 
 
+def test_remote_step_over_the_time_limit_is_a_melding_and_the_store_runs_inline(script_source):
+    import threading
+
+    store = script_source("store", bewaart=True, objecten=("oud",), leeftijd=timedelta(days=3))
+    kvk = Traag("kvk", 2.0, 30)
+    draad = []
+    store_vraag = store.vraag
+    store.vraag = lambda v: draad.append(threading.current_thread()) or store_vraag(v)
+    begin = time.monotonic()
+    antwoord = voer_uit(route("store", "kvk"), VRAAG, {"store": store, "kvk": kvk}, timeout=0.2)
+    assert time.monotonic() - begin < 1.0
+    assert antwoord.objecten == ("oud",) and [m.code for m in antwoord.meldingen] == ["StUF960", "verouderd"]
+    assert draad == [threading.current_thread()]
+
+
 def test_router_uses_afnemer_override_and_refuses_unknown_routes(script_source):
     afnemer = "00000099000000000123"
     table = RouteTable([route("store", "kvk"), Route("nnpLv01", "NNP", (stap("kvk"),), timedelta(0), afnemer)])

@@ -163,6 +163,22 @@ def test_slow_kvk_is_stuf058_within_the_timeout(config, schema_registry):
     assert time.monotonic() - begin < 1.5
 
 
+def test_kvk_bound_vraag_asks_the_store_once(config, schema_registry):
+    b, bronnen, _ = beantwoorder(config, schema_registry, store=WINKELS[:1], kvk=WINKELS[:1],
+                                 store_leeftijd=timedelta(days=30))
+    b.beantwoord(lv01("VES", {"vestigingsNummer": "000000000001"}), AFNEMER)
+    assert len(bronnen["store"].gevraagd) == 1 and len(bronnen["kvk"].gevraagd) == 1
+
+
+def test_slow_kvk_with_a_stale_store_copy_answers_the_copy(config, schema_registry):
+    b, _, _ = beantwoorder(config, schema_registry, store=WINKELS[:1], kvk=WINKELS[:1], wacht=2.0,
+                           store_leeftijd=timedelta(days=30))
+    begin = time.monotonic()
+    la01 = b.beantwoord(lv01("VES", {"vestigingsNummer": "000000000001"}), AFNEMER)
+    assert nummers(la01) == ["000000000001"] and "KVK nu niet bereikbaar" in la01.findtext(f"{{{BG}}}melding")
+    assert time.monotonic() - begin < 1.5
+
+
 def test_kvk_down_is_stuf058_naming_the_ipd_code(config, schema_registry):
     b, _, _ = beantwoorder(config, schema_registry, fout=BronFout("kvk", "IPD1002", "tijdelijk niet beschikbaar"))
     with pytest.raises(StufFout) as exc:

@@ -6,11 +6,16 @@ know this number"). A source that fails is recorded as a melding and the next on
 every later source fails, a stale stored copy is still better than no answer and is returned with
 a melding that says so. A fan-out step asks several upstreams at once, each within its own
 timeout, and merges what came back in time.
+
+With a time limit (the vraag/antwoord flow's ``kvk_timeout``) the remote steps run on a worker
+thread and together get that many seconds; a step that does not answer in time is a failing
+source (melding StUF960). A store-like step is a local lookup: it is asked in the caller's thread,
+so the common case, a fresh stored hit, costs no hand-off.
 """
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
 from datetime import datetime
 from typing import Callable, Mapping
 
@@ -21,6 +26,10 @@ from knoop_esb.routing.sources.base import Antwoord, BronFout, Melding, Source, 
 from knoop_esb.routing.table import Route, RouteTable, Stap
 
 log = logs.get("knoop_esb.routing")
+
+# Threads that wait on remote sources under a time limit; a timed-out call finishes in the
+# background (the KVK client has its own per-request timeout) while the asker already has its answer.
+_POOL = ThreadPoolExecutor(max_workers=16, thread_name_prefix="bron")
 
 
 class GeenRoute(StufFout):
@@ -63,12 +72,18 @@ class Router:
         return voer_uit(self.route(vraag), vraag, self.bronnen, self.klok)
 
 
-def voer_uit(route: Route, vraag: Vraag, bronnen: Mapping[str, Source], klok: Callable[[], datetime] = nu) -> Antwoord:
+def voer_uit(route: Route, vraag: Vraag, bronnen: Mapping[str, Source], klok: Callable[[], datetime] = nu,
+             timeout: float | None = None) -> Antwoord:
+    """Ask the chain of ``route``; ``timeout``: seconds the remote steps together may take (None: no limit)."""
     meldingen: list[Melding] = []
     verouderd: Antwoord | None = None
+    einde = None if timeout is None else time.monotonic() + timeout
     for s in route.chain:
         try:
-            antwoord = _vraag_stap(s, vraag, bronnen)
+            if einde is None or _bewaart(s, bronnen):
+                antwoord = _vraag_stap(s, vraag, bronnen)
+            else:
+                antwoord = _binnen(einde, timeout, s, vraag, bronnen)
         except BronFout as fout:
             log.warning("bron_fout", route=route.sleutel, bron=fout.bron, code=fout.code, omschrijving=fout.omschrijving)
             meldingen.append(fout.melding())
@@ -93,6 +108,17 @@ def voer_uit(route: Route, vraag: Vraag, bronnen: Mapping[str, Source], klok: Ca
 
 def _bewaart(s: Stap, bronnen: Mapping[str, Source]) -> bool:
     return not s.fanout and bool(getattr(bronnen.get(s.naam), "bewaart", False))
+
+
+def _binnen(einde: float, timeout: float, s: Stap, vraag: Vraag, bronnen: Mapping[str, Source]) -> Antwoord:
+    over = einde - time.monotonic()
+    if over > 0:
+        future = _POOL.submit(_vraag_stap, s, vraag, bronnen)
+        try:
+            return future.result(timeout=over)
+        except FutureTimeout:
+            pass
+    raise BronFout(s.naam, "StUF960", f"geen antwoord binnen {timeout:g} s")
 
 
 def _bron(naam: str, bronnen: Mapping[str, Source]) -> Source:

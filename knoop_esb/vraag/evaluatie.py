@@ -2,31 +2,23 @@
 
 The route table decides the order (store when fresh enough, else KVK); this module adds what the
 vraag/antwoord flow needs around it: the per-entiteittype freshness of ``[vraag]``, questions KVK
-cannot answer (a postcode without huisnummer) go to the stored copies only, the whole chain gets
-``vraag.kvk_timeout`` seconds, and what came fresh from KVK is stored before it is answered.
+cannot answer (a postcode without huisnummer) go to the stored copies only, the chain's remote
+sources get ``vraag.kvk_timeout`` seconds, and what came fresh from KVK is stored before it is answered.
 """
 from __future__ import annotations
 
 import dataclasses
-from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
 from typing import Callable, Mapping
 
-from knoop_esb import logs
 from knoop_esb.routing.chain import GeenAntwoord, GeenRoute, voer_uit
-from knoop_esb.routing.sources.base import Antwoord, BronFout, Source, Vraag as BronVraag, nu
+from knoop_esb.routing.sources.base import Antwoord, Source, Vraag as BronVraag, nu
 from knoop_esb.routing.table import RouteTable, duur
 from knoop_esb.stuf import foutcodes
 from knoop_esb.stuf.fouten import StufFout
 from knoop_esb.vraag import selectie as sel
 from knoop_esb.vraag.model import Vraag
 
-log = logs.get("knoop_esb.vraag")
-
 Opslaan = Callable[[Antwoord], None]
-
-# Threads that wait on slow sources; a timed-out call finishes in the background (the KVK client
-# has its own per-request timeout) while the afnemer already has its Fo02.
-_POOL = ThreadPoolExecutor(max_workers=16, thread_name_prefix="vraag-bron")
 
 
 class Evaluatie:
@@ -70,17 +62,8 @@ class Evaluatie:
         route = self.route(bron_vraag)
         if not route.chain:
             return Antwoord(bron="store")
-        vers = self._vers_uit_opslag(route, bron_vraag)
-        if vers is not None:
-            return vers
-        timeout = self.config.kvk_timeout
-        future = _POOL.submit(voer_uit, route, bron_vraag, self.bronnen, self.klok)
         try:
-            antwoord = future.result(timeout=timeout)
-        except FutureTimeout:
-            log.warning("bron_timeout", route=route.sleutel, timeout=timeout)
-            raise StufFout(foutcodes.STUF058, f"bron (KVK) antwoordde niet binnen {timeout:g} s; probeer het later "
-                           "opnieuw") from None
+            antwoord = voer_uit(route, bron_vraag, self.bronnen, self.klok, timeout=self.config.kvk_timeout)
         except GeenAntwoord as exc:
             waarom = "; ".join(f"{m.bron}: {m.code} {m.omschrijving}" for m in exc.meldingen)
             raise StufFout(foutcodes.STUF058, f"bron niet beschikbaar: {waarom}"[:200], details=waarom) from None
@@ -100,18 +83,3 @@ class Evaluatie:
     def _versheid(self, entiteittype: str, route_max_age):
         versheid = self.config.versheid(entiteittype)
         return duur(versheid, f"vraag.versheid_{entiteittype.lower()}") if versheid else route_max_age
-
-    def _vers_uit_opslag(self, route, bron_vraag: BronVraag) -> Antwoord | None:
-        """A fresh hit of a leading store-like source, asked in this thread: the common case needs
-        no hand-off to a worker (the time limit is for remote sources). None = ask the chain."""
-        eerste = route.chain[0]
-        bron = None if eerste.fanout else self.bronnen.get(eerste.naam)
-        if not getattr(bron, "bewaart", False):
-            return None
-        try:
-            antwoord = bron.vraag(bron_vraag)
-        except BronFout:
-            return None
-        if antwoord.gevonden and self.klok() - antwoord.fetched_at <= route.max_age:
-            return antwoord
-        return None
