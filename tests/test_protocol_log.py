@@ -65,13 +65,14 @@ doel = "Markttoezicht"
 oin = "{B}"
 ''')
     h = hooks.vraag_hooks(load(toml, environ={}), db)
-    cut = h["filter"](A, "VES", _object("VES", "000000000009"))
+    toegang = h["autoriseer"](A, "vesLv01", "VES", ())
+    cut = h["filter"](toegang, _object("VES", "000000000009"))
     assert [etree.QName(c).localname for c in cut] == ["vestigingsNummer", "handelsnaam"]
     with pytest.raises(StufFout) as fout:
-        h["filter"](B, "VES", _object("VES", "000000000009"))
+        h["autoriseer"](B, "vesLv01", "VES", ())
     assert fout.value.code == "StUF052"
     h["protocolleer"](Levering(A, "vesLa01", "VES", ("000000000009",), ("handelsnaam", "vestigingsNummer"),
-                               datetime(2026, 6, 1, 10, 0, tzinfo=timezone.utc), "ref-9", False))
+                               datetime(2026, 6, 1, 10, 0, tzinfo=timezone.utc), "ref-9", False, doel=toegang.doel))
     h["protocolleer"](Levering(A, "vesLa01", "VES", (), (), datetime(2026, 6, 1, 10, 0, tzinfo=timezone.utc), "ref-10", False))
     with db.session() as s:
         (regel,) = protocol.regels(s, afnemer_oin=A, van=date(2026, 6, 1), tot=date(2026, 6, 1))

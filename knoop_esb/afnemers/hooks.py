@@ -6,45 +6,59 @@ afnemer may have and records what it got. Neither reads the other's data structu
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
 
 from lxml import etree
 
 from knoop_esb.afnemers import autorisatie, protocol
-from knoop_esb.afnemers.registry import Registry
-from knoop_esb.stuf import foutcodes
-from knoop_esb.stuf.fouten import StufFout
+from knoop_esb.afnemers.registry import AfnemerInfo, Registry
 
 
-def filterer(registry: Registry, berichtcode: str = "Lv01") -> Callable[[str, str, etree._Element], etree._Element | None]:
-    """``filter(oin, entiteittype, obj)``: the object cut to the afnemer's attributes. An afnemer
-    with no rule at all for this entiteittype is refused with StUF052 (StUF 03.01 §6.4.1)."""
+@dataclass(frozen=True)
+class Toegang:
+    """The afnemer and the rules its vraag was allowed by, worked out once per vraag by
+    :func:`autoriseerder` and handed back for every object and the protocol line."""
 
-    def filter_(oin: str, entiteittype: str, obj: etree._Element) -> etree._Element | None:
+    afnemer: AfnemerInfo
+    berichtcode: str
+    besluit: autorisatie.Besluit
+
+    @property
+    def doel(self) -> str:
+        """The grounds (doelbinding rules' doel) the data is delivered on, for the protocol log."""
+        return self.besluit.doel
+
+
+def autoriseerder(registry: Registry) -> Callable[[str, str, str, Sequence[str]], Toegang]:
+    """``autoriseer(oin, berichtcode, entiteittype, selectie_paden) -> Toegang``; refuses with
+    StUF052 (StUF 03.01 §6.4.1) before any source is asked."""
+
+    def autoriseer(oin: str, berichtcode: str, entiteittype: str, paden: Sequence[str] = ()) -> Toegang:
         afnemer = registry.get(oin)
-        besluit = autorisatie.mag_vragen(afnemer, berichtcode, entiteittype)
-        if not besluit.toegestaan:
-            raise StufFout(foutcodes.STUF052, details=besluit.reden)
-        return autorisatie.filter_antwoord(afnemer, obj, berichtcode).element
+        return Toegang(afnemer, berichtcode, autorisatie.controleer_vraag(afnemer, berichtcode, entiteittype, paden))
 
-    return filter_
+    return autoriseer
 
 
-def protocolleerder(registry: Registry, database) -> Callable[[Any], None]:
+def filter_object(toegang: Toegang, obj: etree._Element) -> etree._Element | None:
+    """``filter(toegang, obj)``: the object cut to the attributes the afnemer's rules allow (None:
+    not at all)."""
+    return autorisatie.filter_antwoord(toegang.afnemer, obj, toegang.berichtcode).element
+
+
+def protocolleerder(database) -> Callable[[Any], None]:
     """``protocolleer(levering)`` for ``vraag.dienst.Levering`` (afnemer, berichtcode,
-    entiteittype, sleutels, attributen, tijdstip, referentienummer)."""
+    entiteittype, sleutels, attributen, tijdstip, referentienummer, doel)."""
 
     def protocolleer(levering: Any) -> None:
         if not levering.sleutels:
             return
-        # The doel is that of the rule the vraag was allowed by: La01 answers a Lv01.
-        code = autorisatie.berichtcode_van(levering.berichtcode).replace("La", "Lv", 1)
-        besluit = autorisatie.mag_vragen(registry.get(levering.afnemer), code, levering.entiteittype)
         with database.schrijven() as verbinding:
             protocol.vastleggen(
                 verbinding, afnemer_oin=levering.afnemer, berichtcode=levering.berichtcode,
                 entiteittype=levering.entiteittype, object_sleutels=levering.sleutels,
-                attribuut_paden=levering.attributen, doel=besluit.doel,
+                attribuut_paden=levering.attributen, doel=levering.doel,
                 referentienummer=levering.referentienummer, tijdstip=levering.tijdstip,
             )
 
@@ -53,5 +67,5 @@ def protocolleerder(registry: Registry, database) -> Callable[[Any], None]:
 
 def vraag_hooks(config, database) -> dict[str, Callable]:
     """Keyword arguments for ``Afnemerhooks(**vraag_hooks(config, db), plaats_indicaties=…)``."""
-    registry = Registry(config, database)
-    return {"filter": filterer(registry), "protocolleer": protocolleerder(registry, database)}
+    return {"autoriseer": autoriseerder(Registry(config, database)), "filter": filter_object,
+            "protocolleer": protocolleerder(database)}

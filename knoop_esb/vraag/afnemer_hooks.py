@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from knoop_esb.afnemers import autorisatie
 from knoop_esb.afnemers.hooks import vraag_hooks
-from knoop_esb.afnemers.registry import Registry
 from knoop_esb.store import afnemerindicaties
 from knoop_esb.vraag.dienst import Afnemerhooks
 
@@ -25,13 +23,5 @@ def plaatser(database):
     return plaats
 
 
-def autoriseerder(registry: Registry):
-    def autoriseer(afnemer: str, berichtcode: str, entiteittype: str, paden: Sequence[str]) -> None:
-        autorisatie.controleer_vraag(registry.get(afnemer), berichtcode, entiteittype, paden)
-
-    return autoriseer
-
-
 def hooks(config, database) -> Afnemerhooks:
-    return Afnemerhooks(autoriseer=autoriseerder(Registry(config, database)), plaats_indicaties=plaatser(database),
-                        **vraag_hooks(config, database))
+    return Afnemerhooks(plaats_indicaties=plaatser(database), **vraag_hooks(config, database))

@@ -42,15 +42,20 @@ class Levering:
     tijdstip: datetime
     referentienummer: str | None
     afnemerindicatie: bool
+    doel: str = ""
 
 
 @dataclass
 class Afnemerhooks:
     """The afnemers package's part: may it ask (StUF052), doelbinding per object, subscriptions
-    and the protocol log."""
+    and the protocol log.
 
-    autoriseer: Callable[[str, str, str, Sequence[str]], None] = lambda oin, bericht, ent, paden: None
-    filter: Callable[[str, str, etree._Element], etree._Element | None] = lambda oin, ent, obj: obj
+    ``autoriseer`` is asked once per vraag and returns the afnemer's toegang: opaque here but for
+    its ``doel`` (recorded with the Levering), and handed to ``filter`` for every object, so who
+    the afnemer is and which rules allow it is worked out once."""
+
+    autoriseer: Callable[[str, str, str, Sequence[str]], Any] = lambda oin, bericht, ent, paden: None
+    filter: Callable[[Any, etree._Element], etree._Element | None] = lambda toegang, obj: obj
     plaats_indicaties: Callable[[str, str, Sequence[str]], bool] | None = None
     protocolleer: Callable[[Levering], None] = lambda levering: None
 
@@ -67,7 +72,8 @@ class Beantwoorder:
 
     def beantwoord(self, element: etree._Element, afnemer: str) -> etree._Element:
         vraag = _op_sleutel(parse(element))
-        self.hooks.autoriseer(afnemer, vraag.berichtcode, vraag.entiteittype, [c.pad for c in vraag.criteria])
+        toegang = self.hooks.autoriseer(afnemer, vraag.berichtcode, vraag.entiteittype,
+                                        [c.pad for c in vraag.criteria])
         sorteer_paden = ordening.paden(vraag, self.sorteringen)
         ordening.controleer_ondersteund(vraag, sorteer_paden)
         bron_vraag = self.evaluatie.bron_vraag(vraag, afnemer, element)
@@ -77,7 +83,7 @@ class Beantwoorder:
         index = {id(obj): model for model, obj in gevonden}
         pagina = ordening.pagina([obj for _, obj in gevonden], vraag, sorteer_paden,
                                  self.vraag_config.maximum_aantal, self.vraag_config.maximum_aantal_node)
-        objecten = self._in_scope(vraag, [(index[id(o)], o) for o in pagina.objecten], afnemer)
+        objecten = self._in_scope(vraag, [(index[id(o)], o) for o in pagina.objecten], toegang)
         sleutels = tuple(_sleutel(o, vraag.entiteittype) for o in objecten)
         geplaatst = self._indicaties(vraag, afnemer, sleutels)
         meldingen = pagina.meldingen + _bron_meldingen(antwoord)
@@ -88,7 +94,8 @@ class Beantwoorder:
         # The vraag's berichtcode: the grounds (doelbinding rule) on which the data was delivered.
         self.hooks.protocolleer(Levering(afnemer, vraag.berichtcode, vraag.entiteittype, sleutels,
                                          attributen, datetime.now(timezone.utc),
-                                         vraag.stuurgegevens.referentienummer, geplaatst))
+                                         vraag.stuurgegevens.referentienummer, geplaatst,
+                                         doel=getattr(toegang, "doel", "")))
         log.info("vraag_beantwoord", bericht=vraag.berichtcode, bron=antwoord.bron, gevonden=len(gevonden),
                  geleverd=len(objecten), vervolg=pagina.vervolg)
         return bericht
@@ -110,13 +117,13 @@ class Beantwoorder:
         paren += [(None, _kopie(o)) for o in antwoord.stuf_objecten]
         return paren
 
-    def _in_scope(self, vraag: Vraag, paren, afnemer: str) -> list[etree._Element]:
+    def _in_scope(self, vraag: Vraag, paren, toegang: Any) -> list[etree._Element]:
         result = []
         for model, volledig in paren:
             # The candidate was emitted with the whole scope already; re-emit only for a narrower one.
             nodig = model is not None and vraag.scope != scope_mod.VOLLEDIG
             obj = self._emit(vraag.entiteittype, model, vraag.scope) if nodig else volledig
-            obj = self.hooks.filter(afnemer, vraag.entiteittype, obj)
+            obj = self.hooks.filter(toegang, obj)
             if obj is not None:
                 result.append(obj)
         return result
