@@ -63,12 +63,10 @@ def _ski_of(cert: x509.Certificate) -> bytes:
 
 
 def _node_parts(config: Config, trust) -> tuple[Ondertekenaar, Vertrouwen]:
-    from knoop_esb.digikoppeling.certificates import TrustStore
     from knoop_esb.digikoppeling.tls import tls_files
 
     files = tls_files(config)
-    store = trust or TrustStore(files.trust_anchors, list(files.crl_files))
-    return Ondertekenaar.from_files(files.certificate, files.private_key), lambda cert: store.verify(cert).oin
+    return Ondertekenaar.from_files(files.certificate, files.private_key), lambda cert: trust.verify(cert).oin
 
 
 def _default_replay(config: Config) -> ReplayCache:
@@ -82,17 +80,16 @@ def _default_replay(config: Config) -> ReplayCache:
 
 
 class WusMiddleware:
-    """``WusMiddleware(app, config)``; ``trust`` (a TrustStore), ``replay`` and ``now`` may be
-    injected (tests, a shared TrustStore)."""
+    """``WusMiddleware(app, config, trust=...)``: ``trust`` is the TrustStore the TLS layer uses,
+    so the process loads trust anchors and CRLs once."""
 
-    def __init__(self, app, config: Config, *, trust=None, replay: ReplayCache | None = None,
-                 now: Callable[[], datetime] | None = None):
+    def __init__(self, app, config: Config, *, trust):
         self.app = app
         self.config = config
         self.node_oin = config.node.oin
         self.ondertekenaar, self.vertrouwen = _node_parts(config, trust)
-        self.replay = replay or _default_replay(config)
-        self.now = now or (lambda: datetime.now(timezone.utc))
+        self.replay = _default_replay(config)
+        self.now = lambda: datetime.now(timezone.utc)
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD", "GET") != "POST":

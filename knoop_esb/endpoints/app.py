@@ -75,7 +75,7 @@ def build_app(config: Config, trust: TrustStore | None = None):
         files = tls_files(config)
         trust = TrustStore(files.trust_anchors, list(files.crl_files))
     inner = ServiceDispatch(spyne_apps(config))
-    inner = WusMiddleware(inner, config)
+    inner = WusMiddleware(inner, config, trust=trust)
     inner = EnvelopeGuard(inner, config, porttype_of)
     inner = PeerMiddleware(inner, config, PeerResolver(config, trust, _afnemers(config)))
     return WsdlFront(inner, config, SERVICE_PATHS)
