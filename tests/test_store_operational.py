@@ -65,3 +65,28 @@ def test_kvk_request_weekly_counters_and_monthly_cost(db):
         assert kvk_requests.monthly_cost(s, 2026, 3) == 4
         assert kvk_requests.monthly_cost(s, 2026, 2) == 5
         assert kvk_requests.monthly_cost(s, 2025, 12) == 0
+
+
+def test_kvk_usage_and_paid_count_in_dutch_weeks_and_months(db):
+    with db.session() as s:
+        kvk_requests.record(s, "basisprofiel", token_id="k", betaald=True, http_status=200, kosten_cent=2, at=T0)
+        kvk_requests.record(s, "zoeken", token_id="k", http_status=503, at=T0)
+        kvk_requests.record(s, "zoeken", token_id="k", at=T0)                      # no answer: an error
+        kvk_requests.record(s, "handelsdata", token_id="k", betaald=True, at=T0)
+        # 28 Feb 23:30 UTC is 1 March 00:30 Dutch time: March, and the week of Monday 23 February
+        kvk_requests.record(s, "naamgeving", token_id="k", betaald=True, http_status=200, kosten_cent=2,
+                            at=datetime(2026, 2, 28, 23, 30, tzinfo=timezone.utc))
+    endpoints = {"basisprofiel", "zoeken", "naamgeving"}
+    with db.session() as s:
+        weeks, months = kvk_requests.usage(s, datetime(2026, 2, 20, tzinfo=timezone.utc),
+                                           until=datetime(2026, 3, 5, tzinfo=timezone.utc), endpoints=endpoints)
+        assert [(g.periode, g.aantal, g.betaald, g.fouten) for g in weeks if g.token_id == "k"] == [
+            ("2026-W09", 1, 1, 0), ("2026-W10", 3, 1, 2)]
+        assert [(g.periode, g.token_id, g.aantal, g.betaald) for g in months if g.token_id == "k"] == [
+            ("2026-03", "k", 4, 2)]
+        assert kvk_requests.paid_count_since(s, datetime(2026, 3, 1, tzinfo=kvk_requests.NL),
+                                             token_id="k", endpoints=endpoints) == 2
+        cent = sum(t.kosten_cent for t in kvk_requests.monthly_counts(s, 2026, 3) if t.betaald)
+        paid = sum(t.aantal for t in kvk_requests.monthly_counts(s, 2026, 3) if t.betaald)
+        assert kvk_requests.monthly_cost(s, 2026, 3) == cent
+        assert kvk_requests.monthly_cost(s, 2026, 3, price_per_call=0.019) == round(paid * 1.9)

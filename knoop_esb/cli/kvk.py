@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from knoop_esb.routing.sources.kvk_recorder import monthly_cost, month_start, weekly_usage
+from knoop_esb.store.kalender import month_start
 
 
 def register(sub) -> None:
@@ -36,7 +36,8 @@ def run_check(args, config) -> int:
 
 def run_usage(args, config) -> int:
     from knoop_esb.cli import CliError
-    from knoop_esb.routing.sources.kvk_store_recorder import StoreRecorder
+    from knoop_esb.routing.sources.kvk_policy import ENDPOINTS
+    from knoop_esb.store import kvk_requests
     from knoop_esb.store.db import database
 
     if args.months < 1:
@@ -45,16 +46,20 @@ def run_usage(args, config) -> int:
     for _ in range(args.months - 1):
         since = month_start(since - timedelta(days=1))
     try:
-        calls = StoreRecorder(database(config)).calls_since(since)
+        with database(config).session() as session:
+            weeks, months = kvk_requests.usage(session, since, endpoints=ENDPOINTS)
     except Exception as exc:  # noqa: BLE001 - any database failure is one line for the operator
         raise CliError(f"cannot read the KVK call log: {str(exc).splitlines()[0]}") from None
-    print(f"KVK calls since {since:%Y-%m-%d} (paid = billable Basisprofiel/Vestigingsprofiel/Naamgeving answers)")
+    print(f"KVK calls since {since:%Y-%m-%d} (Dutch weeks and months; paid = billable "
+          f"Basisprofiel/Vestigingsprofiel/Naamgeving answers)")
     print(f"{'week':10} {'key':24} {'calls':>8} {'paid':>8} {'errors':>8}")
-    for row in weekly_usage(calls):
-        print(f"{row.periode:10} {row.key_id:24} {row.calls:8d} {row.paid:8d} {row.errors:8d}")
+    for row in weeks:
+        print(f"{row.periode:10} {row.token_id:24} {row.aantal:8d} {row.betaald:8d} {row.fouten:8d}")
     print(f"{'month':10} {'key':24} {'calls':>8} {'paid':>8} {'cost (EUR)':>12}")
-    for row in monthly_cost(calls, price_per_call=config.kvk.price_per_call, monthly_fee=config.kvk.monthly_fee):
-        print(f"{row.periode:10} {row.key_id:24} {row.calls:8d} {row.paid:8d} {row.kosten:12.2f}")
-    if not calls:
+    for row in months:
+        # priced from the count: kvk_request.kosten_cent holds whole cents per call
+        kosten = round(config.kvk.monthly_fee + row.betaald * config.kvk.price_per_call, 2)
+        print(f"{row.periode:10} {row.token_id:24} {row.aantal:8d} {row.betaald:8d} {kosten:12.2f}")
+    if not months:
         print("no KVK calls recorded")
     return 0

@@ -18,8 +18,9 @@ from knoop_esb import logs
 from knoop_esb.routing.sources import kvk_errors as errors
 from knoop_esb.routing.sources.kvk_http import KvkTransport, RetryPolicy, ssl_context
 from knoop_esb.routing.sources.kvk_policy import PaidPolicy
-from knoop_esb.routing.sources.kvk_recorder import InMemoryRecorder, KvkRecorder, key_id, month_start
+from knoop_esb.routing.sources.kvk_recorder import InMemoryRecorder, KvkRecorder, key_id
 from knoop_esb.routing.sources.kvk_vestigingen import complete_vestigingen
+from knoop_esb.store.kalender import month_start
 
 # KVK's public test key (kvk/FACTS.md §0): used when kvk.api_key is empty.
 TEST_API_KEY = "l7xx1f2691f2520d487b902f4e0b57a0b197"
@@ -200,6 +201,7 @@ class KvkApiClient:
         return self.transport.get(endpoint, path, params, required=required)
 
     def _paid_this_month(self) -> int:
+        # The Dutch calendar month: the same month store.kvk_requests counts and KVK bills.
         since = month_start(datetime.now(timezone.utc))
         return self.transport.recorder.paid_count_since(since, self.transport.key_id)
 

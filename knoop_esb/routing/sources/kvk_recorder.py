@@ -11,8 +11,13 @@ import hashlib
 import threading
 from collections import deque
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Iterable, Protocol
+
+from knoop_esb.store.kalender import month_label, month_start, week_label
+
+__all__ = ["KvkCall", "KvkRecorder", "InMemoryRecorder", "key_id", "month_start", "Gebruik", "weekly_usage",
+           "monthly_cost"]
 
 
 @dataclass(frozen=True)
@@ -68,19 +73,11 @@ class InMemoryRecorder:
         return iter(self.calls)
 
 
-def month_start(now: datetime) -> datetime:
-    now = now.astimezone(timezone.utc)
-    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-
-
-def iso_week(moment: datetime) -> str:
-    year, week, _ = moment.astimezone(timezone.utc).isocalendar()
-    return f"{year}-W{week:02d}"
-
-
 @dataclass(frozen=True)
 class Gebruik:
-    """One row of the usage report: a period, a key, its call counts and cost."""
+    """One row of usage over an :class:`InMemoryRecorder`'s calls: a period, a key, its call counts and
+    cost. The node's report counts the store instead (``store.kvk_requests.usage``), in the same Dutch
+    weeks and months."""
 
     periode: str
     key_id: str
@@ -91,13 +88,13 @@ class Gebruik:
 
 
 def weekly_usage(calls: Iterable[KvkCall]) -> list[Gebruik]:
-    """Calls per ISO week and key (the seed's weekly counters, reset on Monday)."""
-    return _group(calls, iso_week, price_per_call=0.0, monthly_fee=0.0)
+    """Calls per ISO week (Dutch time) and key (the seed's weekly counters, reset on Monday)."""
+    return _group(calls, week_label, price_per_call=0.0, monthly_fee=0.0)
 
 
 def monthly_cost(calls: Iterable[KvkCall], *, price_per_call: float, monthly_fee: float) -> list[Gebruik]:
-    """Calls and euros per calendar month and key: the fee plus the paid calls."""
-    return _group(calls, lambda t: t.astimezone(timezone.utc).strftime("%Y-%m"),
+    """Calls and euros per calendar month (Dutch time) and key: the fee plus the paid calls."""
+    return _group(calls, month_label,
                   price_per_call=price_per_call, monthly_fee=monthly_fee)
 
 

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from knoop_esb import logs
 from knoop_esb.routing.sources.kvk_policy import ENDPOINTS
 from knoop_esb.routing.sources.kvk_recorder import KvkCall
 from knoop_esb.store import kvk_requests
-from knoop_esb.store.models import KvkRequest
 
 log = logs.get("knoop_esb.kvk")
 
@@ -19,7 +17,8 @@ log = logs.get("knoop_esb.kvk")
 class StoreRecorder:
     def __init__(self, database, *, price_per_call: float = 0.0):
         self.database = database
-        # kvk_request keeps whole cents; the usage report recomputes exact euros from the counts.
+        # kvk_request keeps whole cents per call; costs are priced from the paid counts instead
+        # (kvk_requests.monthly_cost(price_per_call=…), the usage report).
         self.kosten_cent = round(price_per_call * 100)
 
     def record(self, call: KvkCall) -> None:
@@ -34,17 +33,11 @@ class StoreRecorder:
             log.error("kvk.vastleggen_mislukt", endpoint=call.endpoint, fout=str(exc).splitlines()[0])
 
     def paid_count_since(self, since: datetime, key_id: str | None = None) -> int:
-        stmt = select(func.count()).select_from(KvkRequest).where(
-            KvkRequest.betaald.is_(True), KvkRequest.at >= since, KvkRequest.endpoint.in_(ENDPOINTS))
-        if key_id is not None:
-            stmt = stmt.where(KvkRequest.token_id == key_id)
         with self.database.session() as session:
-            return int(session.execute(stmt).scalar_one())
+            return kvk_requests.paid_count_since(session, since, token_id=key_id, endpoints=ENDPOINTS)
 
     def calls_since(self, since: datetime) -> list[KvkCall]:
-        """The recorded KVK calls from ``since`` on, for the usage report."""
-        stmt = (select(KvkRequest).where(KvkRequest.at >= since, KvkRequest.endpoint.in_(ENDPOINTS))
-                .order_by(KvkRequest.at))
+        """The recorded KVK calls from ``since`` on (the report counts in the store: kvk_requests.usage)."""
         with self.database.session() as session:
             return [KvkCall(r.at, r.endpoint, r.token_id, r.betaald, r.http_status, r.ipd_code,
-                            float(r.duration_ms)) for r in session.scalars(stmt)]
+                            float(r.duration_ms)) for r in kvk_requests.calls_since(session, since, endpoints=ENDPOINTS)]
