@@ -66,7 +66,7 @@ oin = "{B}"
 ''')
     h = hooks.vraag_hooks(load(toml, environ={}), db)
     toegang = h["autoriseer"](A, "vesLv01", "VES", ())
-    cut = h["filter"](toegang, _object("VES", "000000000009"))
+    cut, _ = h["filter"](toegang, _object("VES", "000000000009"))
     assert [etree.QName(c).localname for c in cut] == ["vestigingsNummer", "handelsnaam"]
     with pytest.raises(StufFout) as fout:
         h["autoriseer"](B, "vesLv01", "VES", ())

@@ -41,10 +41,11 @@ def autoriseerder(registry: Registry) -> Callable[[str, str, str, Sequence[str]]
     return autoriseer
 
 
-def filter_object(toegang: Toegang, obj: etree._Element) -> etree._Element | None:
+def filter_object(toegang: Toegang, obj: etree._Element) -> tuple[etree._Element | None, tuple[str, ...]]:
     """``filter(toegang, obj)``: the object cut to the attributes the afnemer's rules allow (None:
-    not at all)."""
-    return autorisatie.filter_antwoord(toegang.afnemer, obj, toegang.berichtcode).element
+    not at all) and the attribute paths it delivers, for the protocol line."""
+    gefilterd = autorisatie.filter_antwoord(toegang.afnemer, obj, toegang.berichtcode)
+    return gefilterd.element, gefilterd.attribuut_paden
 
 
 def protocolleerder(database) -> Callable[[Any], None]:

@@ -13,6 +13,7 @@ from typing import Any, Callable, Mapping, Sequence
 from lxml import etree
 
 from knoop_esb import logs
+from knoop_esb.afnemers.autorisatie import attribuut_paden
 from knoop_esb.stuf import foutcodes
 from knoop_esb.stuf import stuurgegevens as sg
 from knoop_esb.stuf.fouten import StufFout
@@ -52,10 +53,12 @@ class Afnemerhooks:
 
     ``autoriseer`` is asked once per vraag and returns the afnemer's toegang: opaque here but for
     its ``doel`` (recorded with the Levering), and handed to ``filter`` for every object, so who
-    the afnemer is and which rules allow it is worked out once."""
+    the afnemer is and which rules allow it is worked out once. ``filter`` returns the object as
+    delivered (None: left out) with its attribute paths, which the protocol log records."""
 
     autoriseer: Callable[[str, str, str, Sequence[str]], Any] = lambda oin, bericht, ent, paden: None
-    filter: Callable[[Any, etree._Element], etree._Element | None] = lambda toegang, obj: obj
+    filter: Callable[[Any, etree._Element], tuple[etree._Element | None, Sequence[str]]] = \
+        lambda toegang, obj: (obj, attribuut_paden(obj))
     plaats_indicaties: Callable[[str, str, Sequence[str]], bool] | None = None
     protocolleer: Callable[[Levering], None] = lambda levering: None
 
@@ -83,11 +86,10 @@ class Beantwoorder:
         index = {id(obj): model for model, obj in gevonden}
         pagina = ordening.pagina([obj for _, obj in gevonden], vraag, sorteer_paden,
                                  self.vraag_config.maximum_aantal, self.vraag_config.maximum_aantal_node)
-        objecten = self._in_scope(vraag, [(index[id(o)], o) for o in pagina.objecten], toegang)
+        objecten, attributen = self._in_scope(vraag, [(index[id(o)], o) for o in pagina.objecten], toegang)
         sleutels = tuple(_sleutel(o, vraag.entiteittype) for o in objecten)
         geplaatst = self._indicaties(vraag, afnemer, sleutels)
         meldingen = pagina.meldingen + _bron_meldingen(antwoord)
-        attributen = _attributen(objecten)
         bericht = la.la01(vraag, objecten, vervolg=pagina.vervolg, afnemerindicatie=geplaatst,
                           meldingen=meldingen, aantal=pagina.aantal, node=self.node)
         self._controleer(bericht)
@@ -117,16 +119,18 @@ class Beantwoorder:
         paren += [(None, _kopie(o)) for o in antwoord.stuf_objecten]
         return paren
 
-    def _in_scope(self, vraag: Vraag, paren, toegang: Any) -> list[etree._Element]:
-        result = []
+    def _in_scope(self, vraag: Vraag, paren, toegang: Any) -> tuple[list[etree._Element], tuple[str, ...]]:
+        """The objects as delivered and the attribute paths they carry."""
+        result, paden = [], set()
         for model, volledig in paren:
             # The candidate was emitted with the whole scope already; re-emit only for a narrower one.
             nodig = model is not None and vraag.scope != scope_mod.VOLLEDIG
             obj = self._emit(vraag.entiteittype, model, vraag.scope) if nodig else volledig
-            obj = self.hooks.filter(toegang, obj)
+            obj, obj_paden = self.hooks.filter(toegang, obj)
             if obj is not None:
                 result.append(obj)
-        return result
+                paden.update(obj_paden)
+        return result, tuple(sorted(paden))
 
     def _indicaties(self, vraag: Vraag, afnemer: str, sleutels: tuple[str, ...]) -> bool:
         if not vraag.indicator_afnemerindicatie or not sleutels or self.hooks.plaats_indicaties is None:
@@ -158,25 +162,6 @@ def _sleutel(obj: etree._Element, entiteittype: str) -> str:
     if eigen:
         return eigen
     return next(((leaf.text or "").strip() for leaf in waarden(obj, SLEUTEL_PAD[entiteittype])), "")
-
-
-def _attributen(objecten: Sequence[etree._Element]) -> tuple[str, ...]:
-    """Attribute paths delivered (leaves with a value), for the protocol log."""
-    paden: set[str] = set()
-    for obj in objecten:
-        _bladeren(obj, (), paden)
-    return tuple(sorted(paden))
-
-
-def _bladeren(element: etree._Element, pad: tuple[str, ...], paden: set[str]) -> None:
-    for kind in element:
-        if not isinstance(kind.tag, str):
-            continue
-        kind_pad = pad + (kind.tag.rpartition("}")[2],)
-        if len(kind):
-            _bladeren(kind, kind_pad, paden)
-        else:
-            paden.add("/".join(kind_pad))
 
 
 def _bron_meldingen(antwoord) -> tuple[str, ...]:
