@@ -97,7 +97,16 @@ class Registry:
             return van_store(rij) if rij is not None else None
 
     def by_gebruikersnaam(self, gebruikersnaam: str) -> AfnemerInfo | None:
-        return next((a for a in self.alle() if a.gebruikersnaam and a.gebruikersnaam == gebruikersnaam), None)
+        if not gebruikersnaam:
+            return None
+        gevonden = next((a for a in self._config.values() if a.gebruikersnaam == gebruikersnaam), None)
+        if gevonden is not None or self._database is None:
+            return gevonden
+        # Asked on every intern-profile request: one row by its unique column, not the whole table.
+        with self._database.session() as session:
+            rij = session.scalars(select(AfnemerRij).where(AfnemerRij.gebruikersnaam == gebruikersnaam)).first()
+            # A store row whose OIN is also in knoop.toml is shadowed by the config afnemer.
+            return van_store(rij) if rij is not None and rij.oin not in self._config else None
 
     def alle(self) -> list[AfnemerInfo]:
         result = list(self._config.values())
