@@ -80,7 +80,7 @@ def voer_uit(route: Route, vraag: Vraag, bronnen: Mapping[str, Source], klok: Ca
     einde = None if timeout is None else time.monotonic() + timeout
     for s in route.chain:
         try:
-            if einde is None or _bewaart(s, bronnen):
+            if einde is None or bewaart(s, bronnen):
                 antwoord = _vraag_stap(s, vraag, bronnen)
             else:
                 antwoord = _binnen(einde, timeout, s, vraag, bronnen)
@@ -88,7 +88,7 @@ def voer_uit(route: Route, vraag: Vraag, bronnen: Mapping[str, Source], klok: Ca
             log.warning("bron_fout", route=route.sleutel, bron=fout.bron, code=fout.code, omschrijving=fout.omschrijving)
             meldingen.append(fout.melding())
             continue
-        if _bewaart(s, bronnen):
+        if bewaart(s, bronnen):
             if not antwoord.gevonden:
                 continue
             if klok() - antwoord.fetched_at > route.max_age:
@@ -106,7 +106,8 @@ def voer_uit(route: Route, vraag: Vraag, bronnen: Mapping[str, Source], klok: Ca
     raise GeenAntwoord(route, meldingen)
 
 
-def _bewaart(s: Stap, bronnen: Mapping[str, Source]) -> bool:
+def bewaart(s: Stap, bronnen: Mapping[str, Source]) -> bool:
+    """Whether step ``s`` is a store-like source (keeps copies, judged by freshness); never a fan-out."""
     return not s.fanout and bool(getattr(bronnen.get(s.naam), "bewaart", False))
 
 

@@ -8,11 +8,12 @@ sources get ``vraag.kvk_timeout`` seconds, and what came fresh from KVK is store
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 from typing import Callable, Mapping
 
-from knoop_esb.routing.chain import GeenAntwoord, GeenRoute, voer_uit
+from knoop_esb.routing.chain import GeenAntwoord, Router, bewaart, voer_uit
 from knoop_esb.routing.sources.base import Antwoord, Source, Vraag as BronVraag, nu
-from knoop_esb.routing.table import RouteTable, duur
+from knoop_esb.routing.table import Route, RouteTable, duur, stap
 from knoop_esb.stuf import foutcodes
 from knoop_esb.stuf.fouten import StufFout
 from knoop_esb.vraag import selectie as sel
@@ -26,8 +27,7 @@ class Evaluatie:
 
     def __init__(self, table: RouteTable, bronnen: Mapping[str, Source], vraag_config,
                  opslaan: Opslaan | None = None, klok=nu, aanvullen=None):
-        self.table = table
-        self.bronnen = dict(bronnen)
+        self.router = Router(table, bronnen, klok)
         self.config = vraag_config
         self.opslaan = opslaan
         self.klok = klok
@@ -41,45 +41,34 @@ class Evaluatie:
         return BronVraag(berichtcode=vraag.berichtcode, entiteittype=vraag.entiteittype, selectie=selectie,
                          afnemer=afnemer, element=element, opties={"niet_exact": niet_exact})
 
-    def route(self, bron_vraag: BronVraag):
-        route = self.table.route(bron_vraag.berichtcode, bron_vraag.entiteittype, bron_vraag.afnemer)
-        if route is None:
-            code = foutcodes.STUF031 if bron_vraag.berichtcode in self.table.berichtcodes() else foutcodes.STUF025
-            raise StufFout(code, details=f"geen route voor {bron_vraag.berichtcode}/{bron_vraag.entiteittype}")
-        route = dataclasses.replace(route, max_age=self._versheid(bron_vraag.entiteittype, route.max_age))
+    def route(self, bron_vraag: BronVraag) -> tuple[Route, timedelta]:
+        """The route as this vraag runs it, and how old stored data may be for it (``[vraag]
+        versheid_<ent>``, else the route's max_age). No route: GeenRoute (StUF025 / StUF031)."""
+        route = self.router.route(bron_vraag)
+        versheid = self._versheid(bron_vraag.entiteittype, route.max_age)
         selectie = dict(bron_vraag.selectie)
-        if (sel.kvk_kan(selectie) and not self.config.lijsten_uit_opslag
-                and not sel.is_sleutelvraag(bron_vraag.entiteittype, selectie)):
-            # A stored hit of a list question may be incomplete: KVK first, the store as fall-back.
-            route = dataclasses.replace(route, max_age=duur("0", "vraag"))
         if not sel.kvk_kan(selectie):
-            bewarend = tuple(s for s in route.chain
-                             if not s.fanout and getattr(self.bronnen.get(s.naam), "bewaart", False))
-            route = dataclasses.replace(route, chain=bewarend, max_age=duur("36500d", "vraag"))
-        return route
+            bewarend = tuple(s for s in route.chain if bewaart(s, self.router.bronnen))
+            return dataclasses.replace(route, chain=bewarend, max_age=duur("36500d", "vraag")), versheid
+        if not self.config.lijsten_uit_opslag and not sel.is_sleutelvraag(bron_vraag.entiteittype, selectie):
+            # A stored hit of a list question may be incomplete: KVK first, the store as fall-back.
+            return dataclasses.replace(route, max_age=duur("0", "vraag")), versheid
+        return dataclasses.replace(route, max_age=versheid), versheid
 
     def objecten(self, bron_vraag: BronVraag) -> Antwoord:
-        route = self.route(bron_vraag)
+        route, versheid = self.route(bron_vraag)
         if not route.chain:
             return Antwoord(bron="store")
         try:
-            antwoord = voer_uit(route, bron_vraag, self.bronnen, self.klok, timeout=self.config.kvk_timeout)
+            antwoord = voer_uit(route, bron_vraag, self.router.bronnen, self.klok, timeout=self.config.kvk_timeout)
         except GeenAntwoord as exc:
-            waarom = "; ".join(f"{m.bron}: {m.code} {m.omschrijving}" for m in exc.meldingen)
-            raise StufFout(foutcodes.STUF058, f"bron niet beschikbaar: {waarom}"[:200], details=waarom) from None
-        except GeenRoute as exc:
-            raise StufFout(exc.code, details=exc.omschrijving) from None
-        if self.opslaan is not None and antwoord.objecten and not getattr(self.bronnen.get(antwoord.bron), "bewaart", False):
+            raise StufFout(foutcodes.STUF058, f"bron niet beschikbaar: {exc.details}"[:200], details=exc.details) from None
+        if self.opslaan is not None and antwoord.objecten and not bewaart(stap(antwoord.bron), self.router.bronnen):
             self.opslaan(antwoord)  # stored (with history) before anyone sees it
         if self.aanvullen is not None and antwoord.objecten:
-            antwoord = self.aanvullen(antwoord, self.versheid(bron_vraag))
+            antwoord = self.aanvullen(antwoord, versheid)
         return antwoord
 
-    def versheid(self, bron_vraag: BronVraag):
-        """How old stored data may be for this vraag: ``[vraag] versheid_<ent>``, else the route's max_age."""
-        route = self.table.route(bron_vraag.berichtcode, bron_vraag.entiteittype, bron_vraag.afnemer)
-        return self._versheid(bron_vraag.entiteittype, route.max_age)
-
-    def _versheid(self, entiteittype: str, route_max_age):
+    def _versheid(self, entiteittype: str, route_max_age: timedelta) -> timedelta:
         versheid = self.config.versheid(entiteittype)
         return duur(versheid, f"vraag.versheid_{entiteittype.lower()}") if versheid else route_max_age
