@@ -104,6 +104,14 @@ def test_fout_via_header(kvk_testserver):
     assert response.status_code == 429 and response.json()["fout"][0]["omschrijving"]
 
 
+def test_onbekende_fout_in_header_is_400(kvk_testserver):
+    import httpx
+
+    response = httpx.get(f"{kvk_testserver}{BASIS}", timeout=5,
+                         headers={"apikey": KVK_EXTRA_KEY, "X-Kvktest-Fault": "503"})
+    assert response.status_code == 400 and "unknown X-Kvktest-Fault '503'" in response.json()["error"]
+
+
 def test_verbinding_geweigerd():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

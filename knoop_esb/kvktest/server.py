@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 from knoop_esb import logs
 from knoop_esb.kvktest import render, zoeken
 from knoop_esb.kvktest.dataset import Dataset, dataset
-from knoop_esb.kvktest.faults import HEADER, SLOW, FaultRegistry
+from knoop_esb.kvktest.faults import HEADER, KINDS, SLOW, FaultRegistry, valid_kind
 from knoop_esb.kvktest.mutaties import Mutatieservice, MutatieFout
 
 TEST_API_KEY = "l7xx1f2691f2520d487b902f4e0b57a0b197"
@@ -143,7 +143,12 @@ class KvkHandler(BaseHTTPRequestHandler):
             return self._fout(401, "401", "Geen of onjuiste apikey aangeleverd", api)
         if not _accepts_json(self.headers.get("Accept")):
             return self._fout(406, "406", "Opgegeven Accept header wordt niet ondersteund", api)
-        kind = self.headers.get(HEADER) or self.server.faults.take(path)
+        asked = self.headers.get(HEADER)
+        if asked and not valid_kind(asked):
+            # a typo in a test's fault header must fail loudly, not leave the client waiting for an answer
+            return self._send(400, {"error": f"unknown {HEADER} {asked!r}; known: {', '.join(KINDS)}, slow:<seconds>"},
+                              "application/json")
+        kind = asked or self.server.faults.take(path)
         if kind and self._fault(kind, api):
             return
         try:
