@@ -52,3 +52,26 @@ def claim(
         select(model).where(model.id.in_(claimed_ids)).order_by(*order_by).execution_options(populate_existing=True)
     )
     return list(rows)
+
+
+def fail(
+    row: Any,
+    error: str,
+    *,
+    retry_after: timedelta,
+    max_attempts: int,
+    given_up_status: str,
+    now: datetime | None = None,
+) -> str:
+    """Record a failed attempt on a claimed row: back to ``pending`` with a back-off doubling per
+    attempt (``retry_after``, 2×, 4×, …), or ``given_up_status`` once ``max_attempts`` were made.
+    Returns the new status; the caller flushes (it may clear more on giving up)."""
+    now = now or utcnow()
+    row.last_error = error[:2000]
+    row.updated_at = now
+    if row.attempts >= max_attempts:
+        row.status = given_up_status
+    else:
+        row.status = "pending"
+        row.next_attempt_at = now + retry_after * (2 ** max(row.attempts - 1, 0))
+    return row.status

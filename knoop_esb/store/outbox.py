@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from knoop_esb.store.base import utcnow
 from knoop_esb.store.claim import claim as _claim
+from knoop_esb.store.claim import fail as _fail
 from knoop_esb.store.models import Outbox
 from knoop_esb.store.upsert import insert_ignore
 
@@ -95,19 +96,12 @@ def failed(
     now: datetime | None = None,
 ) -> str:
     """Record a failed delivery; returns ``pending`` (retry with back-off) or ``dead``."""
-    now = now or utcnow()
     message = session.get(Outbox, message_id)
     if message is None:
         raise OutboxFout(f"no outbox message {message_id}")
-    message.last_error = error[:2000]
-    message.updated_at = now
-    if message.attempts >= max_attempts:
-        message.status = "dead"
-    else:
-        message.status = "pending"
-        message.next_attempt_at = now + retry_after * (2 ** max(message.attempts - 1, 0))
+    status = _fail(message, error, retry_after=retry_after, max_attempts=max_attempts, given_up_status="dead", now=now)
     session.flush()
-    return message.status
+    return status
 
 
 def requeue(session: Session, message_id: int, *, now: datetime | None = None) -> None:

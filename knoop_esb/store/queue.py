@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from knoop_esb.store.base import utcnow
 from knoop_esb.store.claim import claim as _claim
+from knoop_esb.store.claim import fail as _fail
 from knoop_esb.store.models import BedrijfNieuw
 from knoop_esb.store.upsert import insert_ignore
 
@@ -101,19 +102,14 @@ def failed(
     now: datetime | None = None,
 ) -> str:
     """Record a failed attempt; returns the new status (``pending`` to retry, else ``failed``)."""
-    now = now or utcnow()
     entry = session.get(BedrijfNieuw, entry_id)
     if entry is None:
         raise QueueFout(f"no bedrijf_nieuw entry {entry_id}")
-    entry.last_error = error[:2000]
-    entry.updated_at = now
-    if entry.attempts >= max_attempts:
-        entry.status, entry.open_sleutel = "failed", None
-    else:
-        backoff = retry_after * (2 ** max(entry.attempts - 1, 0))
-        entry.status, entry.next_attempt_at = "pending", now + backoff
+    status = _fail(entry, error, retry_after=retry_after, max_attempts=max_attempts, given_up_status="failed", now=now)
+    if status == "failed":
+        entry.open_sleutel = None      # a new entry for the same company may be queued again
     session.flush()
-    return entry.status
+    return status
 
 
 def counts(session: Session, *, bron: str | None = None) -> dict[str, int]:
