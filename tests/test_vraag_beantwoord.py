@@ -228,6 +228,32 @@ def test_list_question_goes_to_kvk_first_unless_the_store_holds_everything(confi
     assert bronnen["kvk"].gevraagd == []
 
 
+def test_opslag_stores_a_kvk_answer_with_history(db):
+    import dataclasses
+
+    from knoop_esb.store import handelsregister as hr
+    from knoop_esb.transform.model import MaatschappelijkeActiviteit, NietNatuurlijkPersoon
+    from knoop_esb.vraag.opslag import Opslag
+
+    vestigingen = tuple(ves(f"00000009{i:04d}", f"Filiaal {i}", "3511AB", i, kvk="99990001") for i in range(1, 4))
+    mac = MaatschappelijkeActiviteit("99990001", naam="Keten BV", vestigingen=vestigingen,
+                                     eigenaar=NietNatuurlijkPersoon(rsin="999900001", statutaire_naam="Keten B.V."))
+    eerst = datetime.now(timezone.utc) - timedelta(hours=1)
+    Opslag(db)(Antwoord(bron="kvk", objecten=(mac,), fetched_at=eerst))
+    gewijzigd = dataclasses.replace(vestigingen[0], eerste_handelsnaam="Filiaal Nieuw",
+                                    handelsnamen=(Handelsnaam("Filiaal Nieuw", 0),))
+    later = datetime.now(timezone.utc)
+    Opslag(db)(Antwoord(bron="kvk", objecten=(dataclasses.replace(mac, vestigingen=(gewijzigd,) + vestigingen[1:]),),
+                        fetched_at=later))
+    with db.session() as s:
+        assert len(hr.formele_historie(s, "MAC", "99990001")) == 2  # its data holds the vestigingen
+        assert len(hr.formele_historie(s, "NNP", "999900001")) == 1
+        assert hr.actueel(s, "NNP", "999900001").fetched_at == later
+        assert len(hr.formele_historie(s, "VES", "000000090001")) == 2
+        assert len(hr.formele_historie(s, "VES", "000000090002")) == 1
+        assert [v.sleutel for v in hr.zoek_vestigingen(s, handelsnaam="Filiaal Nieuw")] == ["000000090001"]
+
+
 def test_short_kvk_search_entries_never_overwrite_stored_profiles():
     import dataclasses
 

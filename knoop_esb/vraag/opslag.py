@@ -12,6 +12,7 @@ from datetime import datetime
 from knoop_esb import logs
 from knoop_esb.routing.sources.base import Antwoord
 from knoop_esb.store import handelsregister as hr
+from knoop_esb.store.bulk import save_many
 from knoop_esb.transform.model import (Adres, MaatschappelijkeActiviteit, NietNatuurlijkPersoon, Vestiging,
                                        to_dict)
 
@@ -70,8 +71,8 @@ class Opslag:
 
     def __call__(self, antwoord: Antwoord) -> None:
         fetched_at: datetime = antwoord.fetched_at
+        items = [(zoek, to_dict(model)) for obj in antwoord.objecten for zoek, model in _te_bewaren(obj)]
         with self.database.session() as session:
-            for obj in antwoord.objecten:
-                for zoek, model in _te_bewaren(obj):
-                    hr.save(session, zoek, to_dict(model), bron=antwoord.bron, fetched_at=fetched_at)
+            # A MAC answer carries its vestigingen (up to thousands): bulk statements, the history of save.
+            save_many(session, items, bron=antwoord.bron, fetched_at=fetched_at)
         log.info("kvk_antwoord_bewaard", bron=antwoord.bron, objecten=len(antwoord.objecten))
