@@ -16,9 +16,9 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from knoop_esb.store.base import utcnow
-from knoop_esb.store.handelsregister import Zoekvelden, _aware, _digest, _zoek_kolommen, datum_nl, save
+from knoop_esb.store.handelsregister import (Zoekvelden, _aware, _digest, datum_nl, handelsnamen_waarden, save,
+                                             versie_waarden)
 from knoop_esb.store.models import VesHandelsnaam
-from knoop_esb.store.normalise import normalise
 from knoop_esb.store.versie import MODELS, SLEUTELS, HistorieFout
 
 CHUNK = 500
@@ -67,7 +67,8 @@ def _save_groep(session: Session, et: str, groep: list, bron: str, tijdstip: dat
         digest = _digest(zoek, data)
         huidig = actueel.get(sleutel)
         if huidig is None:
-            nieuw.append((zoek, _rij(zoek, data, digest, bron, tijdstip, fetched_at)))
+            nieuw.append((zoek, versie_waarden(zoek, data, digest=digest, bron=bron, tijdstip=tijdstip,
+                                                fetched_at=fetched_at, begin_geldigheid=datum_nl(tijdstip))))
         elif huidig[1] == digest and huidig[2] is None:
             ongewijzigd.append(huidig[0])
         else:
@@ -95,12 +96,6 @@ def _actuele_hashes(session: Session, et: str, groep: list) -> dict[str, tuple[i
     return found
 
 
-def _rij(zoek: Zoekvelden, data: dict, digest: str, bron: str, tijdstip: datetime, fetched_at: datetime) -> dict:
-    return dict(begin_geldigheid=datum_nl(tijdstip), eind_geldigheid=None, tijdstip_registratie=tijdstip,
-                tijdstip_einde_registratie=None, actueel=True, fetched_at=fetched_at, bron=bron, data_hash=digest,
-                data=data, **_zoek_kolommen(zoek))
-
-
 def _insert(session: Session, et: str, nieuw: Sequence[tuple[Zoekvelden, dict]]) -> None:
     model = MODELS[et]
     for i in range(0, len(nieuw), CHUNK):
@@ -108,8 +103,8 @@ def _insert(session: Session, et: str, nieuw: Sequence[tuple[Zoekvelden, dict]])
         ids = session.scalars(insert(model).returning(model.id, sort_by_parameter_order=True), [r for _, r in chunk]).all()
         if et != "VES":
             continue
-        namen = [dict(versie_id=row_id, volgorde=n, naam=naam, naam_norm=normalise(naam))
-                 for row_id, (zoek, _) in zip(ids, chunk) for n, naam in enumerate(zoek.handelsnamen, start=1)]
+        namen = [dict(versie_id=row_id, **w)
+                 for row_id, (zoek, _) in zip(ids, chunk) for w in handelsnamen_waarden(zoek.handelsnamen)]
         if namen:
             session.execute(insert(VesHandelsnaam), namen)
 

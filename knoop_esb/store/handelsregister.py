@@ -131,20 +131,10 @@ def save(
     vorige = versie_van(et, current) if current is not None else None
     if current is not None:
         begin = _close(session, et, current, begin, tijdstip, same_data=current.data_hash == digest)
-    row = MODELS[et](
-        begin_geldigheid=begin,
-        eind_geldigheid=eind_geldigheid,
-        tijdstip_registratie=tijdstip,
-        tijdstip_einde_registratie=None,
-        actueel=True,
-        fetched_at=fetched_at,
-        bron=bron,
-        data_hash=digest,
-        data=data,
-        **_zoek_kolommen(zoek),
-    )
+    row = MODELS[et](**versie_waarden(zoek, data, digest=digest, bron=bron, tijdstip=tijdstip, fetched_at=fetched_at,
+                                      begin_geldigheid=begin, eind_geldigheid=eind_geldigheid))
     if et == "VES":
-        row.handelsnamen = _handelsnamen(zoek.handelsnamen)
+        row.handelsnamen = [VesHandelsnaam(**w) for w in handelsnamen_waarden(zoek.handelsnamen)]
     session.add(row)
     session.flush()
     return SaveResult(True, versie_van(et, row), vorige)
@@ -275,8 +265,18 @@ def _zoek_kolommen(zoek: Zoekvelden) -> dict[str, Any]:
     }
 
 
-def _handelsnamen(namen: tuple[str, ...]) -> list[VesHandelsnaam]:
-    return [VesHandelsnaam(volgorde=i, naam=n, naam_norm=normalise(n)) for i, n in enumerate(namen, start=1)]
+def versie_waarden(zoek: Zoekvelden, data: dict[str, Any], *, digest: str, bron: str, tijdstip: datetime,
+                   fetched_at: datetime, begin_geldigheid: date, eind_geldigheid: date | None = None) -> dict[str, Any]:
+    """The column values of a new actual version row: ``save`` builds its row from them and
+    ``store.bulk`` inserts them in batches, so both write the same row."""
+    return dict(begin_geldigheid=begin_geldigheid, eind_geldigheid=eind_geldigheid, tijdstip_registratie=tijdstip,
+                tijdstip_einde_registratie=None, actueel=True, fetched_at=fetched_at, bron=bron, data_hash=digest,
+                data=data, **_zoek_kolommen(zoek))
+
+
+def handelsnamen_waarden(namen: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The ``ves_handelsnaam`` values of a version (without its ``versie_id``), in KVK's order."""
+    return [dict(volgorde=i, naam=n, naam_norm=normalise(n)) for i, n in enumerate(namen, start=1)]
 
 
 def _copy(entiteittype: str, row, *, eind_geldigheid: date, tijdstip_registratie: datetime):
