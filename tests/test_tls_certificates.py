@@ -13,7 +13,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from knoop_esb.digikoppeling import oin
+from knoop_esb.digikoppeling import oin, wsa
 from knoop_esb.digikoppeling.certificates import (CertificateRefused, TrustStore, load_trust,
                                                    verify_client_certificate)
 from knoop_esb.digikoppeling.identity import header_pem
@@ -118,10 +118,10 @@ def test_PKI001_oin_format(value, valid):
 
 
 def test_oin_from_wsa_address_any_case():
-    assert oin.from_url("https://x/y?OIN=00000099000000000001") == "00000099000000000001"
-    assert oin.from_url("http://www.w3.org/2005/08/addressing/anonymous?oin=00000099000000000002") \
+    assert wsa.oin_in("https://x/y?OIN=00000099000000000001") == "00000099000000000001"
+    assert wsa.oin_in("http://www.w3.org/2005/08/addressing/anonymous?oin=00000099000000000002") \
         == "00000099000000000002"
-    assert oin.from_url("https://x/y") is None
+    assert wsa.oin_in("https://x/y") is None
 
 
 def test_header_pem_forms(pki):

@@ -32,10 +32,6 @@ class NodeConfig:
 
         return self.workers or 2 * (os.cpu_count() or 1)
 
-    @property
-    def base_url(self) -> str:
-        return self.public_url.rstrip("/") or f"https://{self.host}:{self.port}"
-
     def validate(self, config) -> None:
         from knoop_esb.digikoppeling import oin
 

@@ -61,27 +61,14 @@ def header_pem(value: str) -> str:
     return "-----BEGIN CERTIFICATE-----\n" + "\n".join(lines) + "\n-----END CERTIFICATE-----\n"
 
 
-class ConfigAfnemers:
-    """The afnemers of knoop.toml only. The running node passes the afnemers registry instead
-    (config + store, :class:`knoop_esb.afnemers.registry.Registry`): same two methods."""
-
-    def __init__(self, config: Config):
-        self._by_oin = {a.oin: a for a in config.afnemers.afnemer}
-
-    def get(self, oin: str):
-        return self._by_oin.get(oin)
-
-    def by_gebruikersnaam(self, gebruikersnaam: str):
-        return next((a for a in self._by_oin.values() if a.gebruikersnaam == gebruikersnaam), None)
-
-
 class PeerResolver:
     """environ → :class:`Peer`, or :class:`PeerRefused` with the reason. Built once per process.
-    ``afnemers`` looks afnemers up (``get(oin)``, ``by_gebruikersnaam(name)``); default knoop.toml's."""
+    ``afnemers`` looks afnemers up (``get(oin)``, ``by_gebruikersnaam(name)``): the afnemers registry,
+    so afnemers added to the store at run time are admitted."""
 
-    def __init__(self, config: Config, trust: TrustStore, afnemers=None):
+    def __init__(self, config: Config, trust: TrustStore, afnemers):
         self._trust = trust
-        self._afnemers = afnemers if afnemers is not None else ConfigAfnemers(config)
+        self._afnemers = afnemers
         try:
             self._proxies = [ipaddress.ip_network(p, strict=False) for p in config.tls.trusted_proxies]
         except ValueError as exc:

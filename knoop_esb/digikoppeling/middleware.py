@@ -110,27 +110,19 @@ class WusMiddleware:
         environ["knoop.wss"] = context.wss
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
-        environ["knoop.raw_body"] = body
         return self._outbound(environ, start_response, context)
 
     # -- inbound ---------------------------------------------------------------------------------
-
-    def _read(self, environ) -> bytes:
-        raw = environ.get("knoop.raw_body")
-        if raw is None:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-            raw = environ["wsgi.input"].read(length)
-        return raw
 
     def _inbound(self, environ, context: WusContext) -> bytes:
         peer = context.peer
         if peer is None or not getattr(peer, "oin", None):
             raise NietGeautoriseerd("no authenticated peer (the TLS layer must run before WS-Security)")
-        raw = self._read(environ)
+        # EnvelopeGuard, always mounted outside this layer, read the body within max_message_bytes
+        # and parsed it once; the WUS checks run on those bytes and that tree.
+        raw = environ["knoop.raw_body"]
         envelope.check_content_type(environ.get("CONTENT_TYPE"))
-        # The guard's tree of these very bytes (max_bytes was checked there), when it is mounted.
-        parsed = environ.pop("knoop.envelope", None) if environ.get("knoop.raw_body") is raw else None
-        root = envelope.parse(raw, max_bytes=int(self.config.node.max_message_bytes), parsed=parsed)
+        root = envelope.parse(raw, parsed=environ.pop("knoop.envelope"))
         envelope.check_header_blocks(root)
         decrypted = xmlenc.decrypt_body(root, self.ondertekenaar.key, context.profiel)
         context.addressing = wsa.parse(root)

@@ -7,14 +7,11 @@ digits (BRIN-based ones carry letters), so the format is 8 digits + 12 digits or
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlsplit
 
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 OIN_PATTERN = re.compile(r"^[0-9]{8}[0-9A-Z]{12}$")
-# Anyone may use OINs with this prefix for testing (DK Identificatie en Authenticatie, Bijlage 1).
-TEST_PREFIX = "00000099"
 
 
 class OinError(ValueError):
@@ -36,11 +33,3 @@ def from_certificate(cert: x509.Certificate) -> str:
     if not is_valid(oin):
         raise OinError(f"subject serialNumber {oin!r} is not an OIN (20 characters: 8 digits + 12 digits/capitals)")
     return oin
-
-
-def from_url(url: str) -> str | None:
-    """The ``OIN`` query parameter of a WS-A address (any case: ``?OIN=`` and ``?oin=`` both occur)."""
-    for key, value in parse_qsl(urlsplit(url or "").query, keep_blank_values=True):
-        if key.lower() == "oin":
-            return value
-    return None

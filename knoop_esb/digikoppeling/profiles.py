@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-__all__ = ["WusProfiel", "PROFIELEN", "profiel", "ALGORITMEN"]
+__all__ = ["WusProfiel", "PROFIELEN", "profiel"]
 
 # Algorithm URIs (XMLDSIG, XMLDSIG-more, XML-Enc 1.0/1.1).
 RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
@@ -24,11 +24,6 @@ AES128_GCM = "http://www.w3.org/2009/xmlenc11#aes128-gcm"
 AES256_GCM = "http://www.w3.org/2009/xmlenc11#aes256-gcm"
 RSA_OAEP_MGF1P = "http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p"
 RSA_OAEP = "http://www.w3.org/2009/xmlenc11#rsa-oaep"
-
-ALGORITMEN = {
-    "RSA_SHA256": RSA_SHA256, "SHA256": SHA256, "EXC_C14N": EXC_C14N,
-    "AES256_GCM": AES256_GCM, "RSA_OAEP_MGF1P": RSA_OAEP_MGF1P,
-}
 
 
 @dataclass(frozen=True)

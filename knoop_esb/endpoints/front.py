@@ -4,7 +4,6 @@ service address. It also starts each request with a clean log context (cheroot r
 from __future__ import annotations
 
 import json
-from typing import Callable
 
 from knoop_esb import __version__, logs, paths
 from knoop_esb.config import Config
@@ -23,15 +22,14 @@ def _json(start_response, status: str, payload: dict) -> list[bytes]:
 
 
 class WsdlFront:
-    def __init__(self, app, config: Config, service_paths: dict[str, str],
-                 health: Callable[[], dict] | None = None):
+    def __init__(self, app, config: Config, service_paths: dict[str, str]):
         self.app = app
         self.config = config
         self.service_paths = service_paths  # portType → path
         self.paths = {path: porttype for porttype, path in service_paths.items()}
         self.wsdls = wsdl.find_wsdls(paths.WSDL_DIR)
         self.schema_roots = [paths.schemas_dir(config), paths.XSD_DIR]
-        self.health = health or (lambda: health_report(config))
+        self.health = lambda: health_report(config)
 
     def base_url(self, environ) -> str:
         if self.config.node.public_url:

@@ -46,10 +46,6 @@ def lookup(porttype: str, qname: str) -> Handler | None:
     return _registry.get((porttype, qname))
 
 
-def registered(porttype: str | None = None) -> list[str]:
-    return sorted(q for (p, q) in _registry if porttype in (None, p))
-
-
 def load_handler_modules() -> list[str]:
     """Import ``knoop_esb.<package>.handlers`` for every package that has one; returns their names."""
     loaded = []

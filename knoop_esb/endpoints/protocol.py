@@ -46,7 +46,6 @@ class StufSoap11(Soap11):
         if ctx.in_body_doc is None or not isinstance(ctx.in_body_doc.tag, str):
             return
         ctx.udc = ctx.udc or {}
-        ctx.udc["body_qname"] = ctx.in_body_doc.tag
         environ = getattr(ctx.transport, "req_env", None) or {}
         action = environ.get("HTTP_SOAPACTION")
         ctx.udc["soap_action"] = action.strip().strip('"') if action is not None else None
