@@ -7,12 +7,29 @@ afnemer may have and records what it got. Neither reads the other's data structu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from datetime import datetime
+from typing import Callable, Sequence
 
 from lxml import etree
 
 from knoop_esb.afnemers import autorisatie, protocol
 from knoop_esb.afnemers.registry import AfnemerInfo, Registry
+from knoop_esb.config.cache import per_config
+
+
+@dataclass(frozen=True)
+class Levering:
+    """What the protocol log records about one answer (the vraag flow and the proxy build it)."""
+
+    afnemer: str
+    berichtcode: str
+    entiteittype: str
+    sleutels: tuple[str, ...]
+    attributen: tuple[str, ...]
+    tijdstip: datetime
+    referentienummer: str | None
+    afnemerindicatie: bool
+    doel: str = ""
 
 
 @dataclass(frozen=True)
@@ -48,11 +65,11 @@ def filter_object(toegang: Toegang, obj: etree._Element) -> tuple[etree._Element
     return gefilterd.element, gefilterd.attribuut_paden
 
 
-def protocolleerder(database) -> Callable[[Any], None]:
-    """``protocolleer(levering)`` for ``vraag.dienst.Levering`` (afnemer, berichtcode,
-    entiteittype, sleutels, attributen, tijdstip, referentienummer, doel)."""
+def protocolleerder(database) -> Callable[[Levering], None]:
+    """``protocolleer(levering)``: one protocol line, on the store's autocommit connection for the
+    per-message writes (``Database.schrijven``), when the answer delivered objects."""
 
-    def protocolleer(levering: Any) -> None:
+    def protocolleer(levering: Levering) -> None:
         if not levering.sleutels:
             return
         with database.schrijven() as verbinding:
@@ -70,3 +87,12 @@ def vraag_hooks(config, database) -> dict[str, Callable]:
     """Keyword arguments for ``Afnemerhooks(**vraag_hooks(config, db), plaats_indicaties=…)``."""
     return {"autoriseer": autoriseerder(Registry(config, database)), "filter": filter_object,
             "protocolleer": protocolleerder(database)}
+
+
+@per_config
+def node_hooks(config) -> dict[str, Callable]:
+    """:func:`vraag_hooks` on the process's database, built once per Config: the node's vraag and
+    proxy handlers share one Registry."""
+    from knoop_esb.store.db import database
+
+    return vraag_hooks(config, database(config))

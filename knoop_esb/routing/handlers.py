@@ -10,9 +10,12 @@ allow, and every delivery recorded in the protocol log.
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from lxml import etree
 
 from knoop_esb import logs, paths
+from knoop_esb.afnemers.hooks import Levering, node_hooks
 from knoop_esb.config.cache import per_config
 from knoop_esb.endpoints import handlers
 from knoop_esb.endpoints.request import StufRequest
@@ -21,9 +24,8 @@ from knoop_esb.routing.chain import Router, voer_uit
 from knoop_esb.routing.sources.base import Vraag
 from knoop_esb.routing.table import RouteTable
 from knoop_esb.stuf import foutcodes, schemas
-from knoop_esb.stuf import stuurgegevens as sg
 from knoop_esb.stuf.fouten import SchemaFout, StufFout
-from knoop_esb.stuf.ns import BG, q
+from knoop_esb.stuf.ns import BG, STUF, q
 
 log = logs.get("knoop_esb.routing")
 
@@ -58,46 +60,23 @@ def warm_up(config) -> None:
             log.warning("upstream_niet_voorbereid", bron=fout.bron, omschrijving=fout.omschrijving)
 
 
-@per_config
-def _registry(config):
-    from knoop_esb.afnemers.registry import Registry
-    from knoop_esb.store.db import database
-
-    return Registry(config, database(config))
-
-
-def _doelbinding(la: etree._Element, afnemer, berichtcode: str) -> list[tuple[str, tuple[str, ...]]]:
-    """Filter the La's objects to what ``afnemer`` may see, in place; (sleutel, attribute paths) delivered."""
-    from knoop_esb.afnemers.autorisatie import filter_antwoord
-    from knoop_esb.stuf.ns import STUF
-
-    geleverd = []
+def _doelbinding(la: etree._Element, filter_, toegang) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Filter the La's objects to what the afnemer may see, in place; the keys and attribute paths
+    delivered."""
+    sleutels, paden = [], set()
     for obj in la.iterfind(f"{{{BG}}}antwoord/{{{BG}}}object"):
-        gefilterd = filter_antwoord(afnemer, obj, berichtcode)
-        if gefilterd.element is None:
+        element, obj_paden = filter_(toegang, obj)
+        if element is None:
             obj.getparent().remove(obj)
             continue
-        obj.getparent().replace(obj, gefilterd.element)
-        geleverd.append((obj.get(f"{{{STUF}}}sleutelVerzendend") or "", gefilterd.attribuut_paden))
-    return geleverd
-
-
-def _protocolleer(config, afnemer_oin: str, berichtcode: str, entiteittype: str, doel: str,
-                  geleverd: list[tuple[str, tuple[str, ...]]], referentienummer: str | None) -> None:
-    from knoop_esb.afnemers import protocol
-    from knoop_esb.store.db import database
-
-    if not geleverd:
-        return
-    with database(config).session() as session:
-        protocol.protocolleer(session, afnemer_oin=afnemer_oin, berichtcode=berichtcode, entiteittype=entiteittype,
-                              object_sleutels=[s for s, _ in geleverd],
-                              attribuut_paden=sorted({p for _, paden in geleverd for p in paden}),
-                              doel=doel, referentienummer=referentienummer)
+        obj.getparent().replace(obj, element)
+        sleutels.append(obj.get(f"{{{STUF}}}sleutelVerzendend") or "")
+        paden.update(obj_paden)
+    return tuple(sleutels), tuple(sorted(paden))
 
 
 def beantwoord_via_upstream(request: StufRequest) -> etree._Element:
-    from knoop_esb.afnemers.autorisatie import controleer_vraag
+    from knoop_esb.endpoints.faults import node_systeem
 
     config = request.config
     naam = etree.QName(request.body).localname
@@ -105,12 +84,12 @@ def beantwoord_via_upstream(request: StufRequest) -> etree._Element:
     vraag = Vraag(naam, entiteittype, afnemer=request.peer.oin, element=request.body)
     router = proxy_router(config)
     route = router.route(vraag)  # StUF025/031 come first (StUF 03.01 reports the first that applies)
-    afnemer = _registry(config).get(request.peer.oin)
-    besluit = controleer_vraag(afnemer, naam, entiteittype)  # StUF052 before any upstream is asked
+    afnemers = node_hooks(config)
+    toegang = afnemers["autoriseer"](request.peer.oin, naam, entiteittype, ())  # StUF052 before any upstream is asked
     antwoord = voer_uit(route, vraag, router.bronnen, router.klok)
-    node = sg.Systeem(organisatie=config.node.oin, applicatie=config.node.applicatie)
-    la = relay.antwoordbericht(request.body, antwoord, node)
-    geleverd = _doelbinding(la, afnemer, naam)  # filtered before validation: what is checked is what leaves
+    la = relay.antwoordbericht(request.body, antwoord, node_systeem(config))
+    # Filtered before validation: what is checked is what leaves.
+    sleutels, paden = _doelbinding(la, afnemers["filter"], toegang)
     if config.schemas.validate_outgoing:
         try:
             schemas.registry(paths.schemas_dir(config)).validate(la)
@@ -118,8 +97,10 @@ def beantwoord_via_upstream(request: StufRequest) -> etree._Element:
             log.error("upstream_antwoord_ongeldig", bericht=naam, bron=antwoord.bron, fout=fout.omschrijving)
             raise StufFout(foutcodes.STUF058, f"antwoord van {antwoord.bron} voldoet niet aan het schema",
                            details=fout.omschrijving) from None
-    _protocolleer(config, request.peer.oin, naam.replace("Lv", "La", 1), entiteittype, besluit.doel, geleverd,
-                  request.stuurgegevens.referentienummer)
+    # The proxy records the antwoord's berichtcode (npsLa01); the vraag flow records the vraag's.
+    afnemers["protocolleer"](Levering(request.peer.oin, naam.replace("Lv", "La", 1), entiteittype, sleutels, paden,
+                                      datetime.now(timezone.utc), request.stuurgegevens.referentienummer,
+                                      False, doel=toegang.doel))
     return la
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from knoop_esb.afnemers.hooks import vraag_hooks
+from knoop_esb.afnemers.hooks import node_hooks
 from knoop_esb.store import afnemerindicaties
 from knoop_esb.vraag.dienst import Afnemerhooks
 
@@ -24,4 +24,6 @@ def plaatser(database):
 
 
 def hooks(config, database) -> Afnemerhooks:
-    return Afnemerhooks(plaats_indicaties=plaatser(database), **vraag_hooks(config, database))
+    """``database``: the process's store (``store.db.database(config)``), which the afnemers
+    registry of :func:`node_hooks` reads as well."""
+    return Afnemerhooks(plaats_indicaties=plaatser(database), **node_hooks(config))

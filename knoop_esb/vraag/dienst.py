@@ -14,6 +14,7 @@ from lxml import etree
 
 from knoop_esb import logs
 from knoop_esb.afnemers.autorisatie import attribuut_paden
+from knoop_esb.afnemers.hooks import Levering
 from knoop_esb.stuf import foutcodes
 from knoop_esb.stuf import stuurgegevens as sg
 from knoop_esb.stuf.fouten import StufFout
@@ -29,21 +30,6 @@ from knoop_esb.vraag.selectie import SLEUTEL_PAD, voldoet, waarden
 log = logs.get("knoop_esb.vraag")
 
 Emit = Callable[[Any, Any], etree._Element]
-
-
-@dataclass(frozen=True)
-class Levering:
-    """What the protocol log records about one answer."""
-
-    afnemer: str
-    berichtcode: str
-    entiteittype: str
-    sleutels: tuple[str, ...]
-    attributen: tuple[str, ...]
-    tijdstip: datetime
-    referentienummer: str | None
-    afnemerindicatie: bool
-    doel: str = ""
 
 
 @dataclass
