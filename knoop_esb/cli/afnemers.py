@@ -78,18 +78,14 @@ def _toon(waarden: tuple[str, ...]) -> str:
 
 
 def run_add(args, config) -> int:
-    if reg.Registry(config).in_config(args.oin):
-        raise CliError(f"afnemer {args.oin} is defined in knoop.toml; change it there")
-    wachtwoord_hash = _hash(_wachtwoord()) if args.gebruikersnaam else None
+    _store_only(config, args.oin)
+    wachtwoord_hash = wachtwoord_hash_van(lees_wachtwoord()) if args.gebruikersnaam else None
     with _db(config).session() as session:
-        try:
-            reg.toevoegen(session, args.oin, naam=args.naam, profiel=args.profiel, applicatie=args.applicatie,
-                          kennisgeving_url=args.kennisgeving_url, gebruikersnaam=args.gebruikersnaam,
-                          wachtwoord_hash=wachtwoord_hash)
-            for naam in args.autorisatieprofiel:
-                reg.autoriseer(session, args.oin, PROFIELEN[naam])
-        except reg.AfnemerFout as exc:
-            raise CliError(str(exc)) from None
+        _do(lambda: reg.toevoegen(session, args.oin, naam=args.naam, profiel=args.profiel, applicatie=args.applicatie,
+                                  kennisgeving_url=args.kennisgeving_url, gebruikersnaam=args.gebruikersnaam,
+                                  wachtwoord_hash=wachtwoord_hash))
+        for naam in args.autorisatieprofiel:
+            _do(reg.autoriseer, session, args.oin, PROFIELEN[naam])
     print(f"afnemer {args.oin} added")
     return 0
 
@@ -126,7 +122,7 @@ def run_authorise(args, config) -> int:
 
 
 def run_hash_password(args, config) -> int:
-    print(_hash(_wachtwoord()))
+    print(wachtwoord_hash_van(lees_wachtwoord()))
     return 0
 
 
@@ -148,8 +144,10 @@ def _do(func, *args):
         raise CliError(str(exc)) from None
 
 
-def _wachtwoord() -> str:
-    if sys.stdin.isatty():
+def lees_wachtwoord(from_stdin: bool = False) -> str:
+    """An intern afnemer's password: asked twice without echo on a terminal, else (or with
+    ``from_stdin``) the first line of stdin. Shared with ``pki hash-password``."""
+    if sys.stdin.isatty() and not from_stdin:
         first = getpass.getpass("wachtwoord: ")
         if first != getpass.getpass("nogmaals: "):
             raise CliError("the passwords differ")
@@ -160,7 +158,7 @@ def _wachtwoord() -> str:
     return first
 
 
-def _hash(password: str) -> str:
+def wachtwoord_hash_van(password: str) -> str:
     from knoop_esb.digikoppeling.intern import hash_password
 
     return hash_password(password)

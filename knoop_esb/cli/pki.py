@@ -6,9 +6,7 @@ afnemer (asked twice without echo, or read from stdin with ``--stdin``); ``knoop
 verifies a client certificate the way the node does (chain, dates, EKU, CRL, OIN)."""
 from __future__ import annotations
 
-import getpass
 import importlib.util
-import sys
 from pathlib import Path
 
 from knoop_esb import paths
@@ -48,18 +46,9 @@ def run_make(args, config: Config) -> int:
 
 
 def run_hash_password(args, config: Config) -> int:
-    from knoop_esb.cli import CliError
-    from knoop_esb.digikoppeling.intern import hash_password
+    from knoop_esb.cli.afnemers import lees_wachtwoord, wachtwoord_hash_van
 
-    if args.stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass("wachtwoord: ")
-        if getpass.getpass("nogmaals: ") != password:
-            raise CliError("the two passwords differ")
-    if len(password) < 12:
-        raise CliError("password too short: use at least 12 characters")
-    print(hash_password(password))
+    print(wachtwoord_hash_van(lees_wachtwoord(from_stdin=args.stdin)))
     return 0
 
 
@@ -77,8 +66,25 @@ def run_check(args, config: Config) -> int:
         verified = TrustStore(files.trust_anchors, list(files.crl_files)).verify(cert)
     except CertificateRefused as exc:
         raise CliError(f"refused ({exc.reason}): {exc}") from None
-    afnemers = {a.oin: a for a in config.afnemers.afnemer}
-    known = afnemers.get(verified.oin)
-    status = f"afnemer, profiel {known.profiel}" if known else "NOT a configured afnemer (StUF052)"
-    print(f"valid: OIN {verified.oin}, chain of {len(verified.chain)}; {status}")
+    print(f"valid: OIN {verified.oin}, chain of {len(verified.chain)}; {_afnemer_status(config, verified.oin)}")
     return 0
+
+
+def _afnemer_status(config: Config, oin: str) -> str:
+    """Whether the node would serve this OIN: knoop.toml afnemers and those added with
+    ``knoop-esb afnemers add`` (the store), looked up as the node does."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from knoop_esb.afnemers.registry import Registry
+    from knoop_esb.store.db import database
+
+    try:
+        known = Registry(config, database(config)).get(oin)
+    except SQLAlchemyError as exc:
+        known = Registry(config).get(oin)
+        if known is None:
+            return f"not in knoop.toml; store not readable ({str(exc).splitlines()[0]})"
+    if known is None:
+        return "NOT a known afnemer (StUF052)"
+    status = f"afnemer ({'knoop.toml' if known.bron == 'config' else 'store'}), profiel {known.profiel}"
+    return status if known.actief else status + ", inactief: may ask nothing"
