@@ -17,7 +17,6 @@ import dataclasses
 import io
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from types import SimpleNamespace
 from typing import Callable
 
 from cryptography import x509
@@ -31,7 +30,9 @@ from knoop_esb.digikoppeling.profiles import PROFIELEN, WusProfiel, profiel as w
 from knoop_esb.digikoppeling.replay import MemoryReplayCache, ReplayCache, StoreReplayCache
 from knoop_esb.digikoppeling.signing import Ondertekenaar, sign_envelope
 from knoop_esb.digikoppeling.verify import WssResultaat, verify_envelope
-from knoop_esb.stuf.ns import SOAP11_ENV, STUF
+from knoop_esb.stuf import stuurgegevens
+from knoop_esb.stuf.fouten import StufFout
+from knoop_esb.stuf.ns import SOAP11_ENV
 
 __all__ = ["WusMiddleware", "WusContext", "profiel_of"]
 
@@ -198,7 +199,7 @@ class WusMiddleware:
         from knoop_esb.stuf import fouten
 
         fo = foutbericht(fout.to_stuf_fout(), porttype_of(environ.get("PATH_INFO", "")), self.config)
-        root = etree.fromstring(fouten.soap_fault(fo))
+        root = fouten.soap_fault_envelope(fo)
         # Signed (so the afnemer can trust the refusal) but never encrypted: the requester's
         # certificate has not been verified.
         payload = self._secure_response(root, context, encrypt=False)
@@ -210,12 +211,10 @@ def _message_id(child: etree._Element | None) -> str:
     """StUF Tabel 3: «urn:dkintern:zender» + ":" + referentienummer when the response has them."""
     if child is None:
         return wsa.new_message_id()
-    sg = child.find(f"*/{{{STUF}}}referentienummer/..")
-    if sg is None:
+    try:
+        sg = stuurgegevens.van_bericht(child)
+    except StufFout:  # no (usable) stuurgegevens, e.g. a SOAP Fault
         return wsa.new_message_id()
-    referentienummer = (sg.findtext(f"{{{STUF}}}referentienummer") or "").strip()
-    zender = sg.find(f"{{{STUF}}}zender")
-    if not referentienummer or zender is None:
+    if not sg.referentienummer or sg.zender is None:
         return wsa.new_message_id()
-    fields = {n: (zender.findtext(f"{{{STUF}}}{n}") or "").strip() for n in ("organisatie", "applicatie", "administratie")}
-    return wsa.message_id_uit_stuurgegevens(SimpleNamespace(**fields), referentienummer)
+    return wsa.message_id_uit_stuurgegevens(sg.zender, sg.referentienummer)

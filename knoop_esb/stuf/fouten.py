@@ -104,8 +104,14 @@ def soap_fault_element(fo_element: etree._Element) -> etree._Element:
     return fault
 
 
-def soap_fault(fo_element: etree._Element) -> bytes:
-    """A complete SOAP 1.1 Envelope (UTF-8 bytes) whose Body holds the Fault for ``fo_element``."""
+def soap_fault_envelope(fo_element: etree._Element) -> etree._Element:
+    """A complete SOAP 1.1 Envelope whose Body holds the Fault for ``fo_element``: for a layer that
+    still adds headers (the WUS layer signs its refusals)."""
     envelope = etree.Element(q(SOAP11_ENV, "Envelope"), nsmap={"soapenv": SOAP11_ENV, "StUF": STUF})
     etree.SubElement(envelope, q(SOAP11_ENV, "Body")).append(soap_fault_element(fo_element))
-    return etree.tostring(envelope, xml_declaration=True, encoding="UTF-8")
+    return envelope
+
+
+def soap_fault(fo_element: etree._Element) -> bytes:
+    """:func:`soap_fault_envelope` as UTF-8 bytes."""
+    return etree.tostring(soap_fault_envelope(fo_element), xml_declaration=True, encoding="UTF-8")
