@@ -34,12 +34,12 @@ class Evaluatie:
         self.aanvullen = aanvullen  # vraag.aanvulling.Aanvulling: short KVK vestigingen from the store
 
     def bron_vraag(self, vraag: Vraag, afnemer: str | None, element=None) -> BronVraag:
-        selectie, niet_exact = sel.bron_selectie(vraag)
+        selectie = sel.bron_selectie(vraag)
         if not sel.zoekbaar(selectie):
             raise StufFout(foutcodes.STUF058, f"selectie op {vraag.entiteittype} niet ondersteund; selecteer in "
                            f"<gelijk> op {sel.ZOEKBARE_SELECTIES[vraag.entiteittype]}")
         return BronVraag(berichtcode=vraag.berichtcode, entiteittype=vraag.entiteittype, selectie=selectie,
-                         afnemer=afnemer, element=element, opties={"niet_exact": niet_exact})
+                         afnemer=afnemer, element=element)
 
     def route(self, bron_vraag: BronVraag) -> tuple[Route, timedelta]:
         """The route as this vraag runs it, and how old stored data may be for it (``[vraag]

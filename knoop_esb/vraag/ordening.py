@@ -63,7 +63,7 @@ def controleer_ondersteund(vraag: Vraag, sorteer_paden: tuple[str, ...]) -> None
     if not sorteer_paden or sorteer_paden[0] in BRON_SLEUTELS.get(vraag.entiteittype, {}):
         return
     op_leidend = any(c.pad == sorteer_paden[0] for c in vraag.criteria)
-    if op_leidend and not zoekbaar(bron_selectie(vraag)[0]):
+    if op_leidend and not zoekbaar(bron_selectie(vraag)):
         raise StufFout(foutcodes.STUF133, f"sortering {vraag.sortering} ({sorteer_paden[0]}) wordt niet "
                        f"ondersteund voor {vraag.entiteittype}")
 

@@ -45,19 +45,18 @@ SLEUTEL_PAD = {"MAC": "kvkNummer", "NNP": "inn.nnpId", "VES": "vestigingsNummer"
 _ZOEKBAAR = ("kvkNummer", "rsin", "vestigingsnummer", "handelsnaam", "statutaireNaam")
 
 
-def bron_selectie(vraag: Vraag) -> tuple[dict[str, str], frozenset[str]]:
-    """The keys sources search on, and which of them are non-exact (StUF:exact="false")."""
+def bron_selectie(vraag: Vraag) -> dict[str, str]:
+    """The keys sources search on. StUF:exact="false" is not passed on: the objects a source returns
+    are matched here (``voldoet``), and a store search "bevat" would scan the table on every list
+    question (the store is asked before KVK there)."""
     paden = BRON_SLEUTELS.get(vraag.entiteittype, {})
     selectie: dict[str, str] = {}
-    niet_exact: set[str] = set()
     for c in vraag.gelijk:
         sleutel = paden.get(c.pad)
         if sleutel is None or c.waarde is None or not c.waarde:
             continue
         selectie[sleutel] = c.waarde
-        if not c.exact:
-            niet_exact.add(sleutel)
-    return selectie, frozenset(niet_exact)
+    return selectie
 
 
 # The key that names one object: a question on it is complete when the store has that object.

@@ -35,9 +35,7 @@ class Vraag:
     entiteittype: str
     selectie: Mapping[str, str] = field(default_factory=dict)
     afnemer: str | None = None
-    maximum_aantal: int | None = None
     element: Any = None
-    opties: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         onbekend = sorted(set(self.selectie) - SELECTIE_SLEUTELS)

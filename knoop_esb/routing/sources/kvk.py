@@ -35,8 +35,6 @@ class KvkSource:
             raise BronFout(BRON, exc.code or type(exc).__name__, exc.omschrijving) from None
         except MappingFout as exc:
             raise BronFout(BRON, "antwoord", f"onbruikbaar KVK-antwoord: {exc}") from None
-        if vraag.maximum_aantal is not None:
-            objecten = objecten[: vraag.maximum_aantal]
         return Antwoord(bron=BRON, objecten=tuple(objecten), fetched_at=nu())
 
     def _vraag(self, vraag: Vraag) -> tuple:

@@ -14,21 +14,21 @@ BRON = "store"
 MODEL = {"MAC": model.MaatschappelijkeActiviteit, "NNP": model.NietNatuurlijkPersoon, "VES": model.Vestiging}
 
 
-def _zoek(session, vraag: Vraag, limit: int | None):
+def _zoek(session, vraag: Vraag):
     s = vraag.selectie
     if vraag.entiteittype == "MAC":
         return handelsregister.zoek_mac(session, kvk_nummer=s.get("kvkNummer"), rsin=s.get("rsin"),
-                                        naam=s.get("handelsnaam") or s.get("statutaireNaam"), limit=limit)
+                                        naam=s.get("handelsnaam") or s.get("statutaireNaam"))
     if vraag.entiteittype == "NNP":
         return handelsregister.zoek_nnp(session, rsin=s.get("rsin"), kvk_nummer=s.get("kvkNummer"),
-                                        statutaire_naam=s.get("statutaireNaam"), limit=limit)
+                                        statutaire_naam=s.get("statutaireNaam"))
     huisnummer = s.get("huisnummer")
     return handelsregister.zoek_vestigingen(
         session, vestigingsnummer=s.get("vestigingsnummer"), kvk_nummer=s.get("kvkNummer"),
         handelsnaam=s.get("handelsnaam"), postcode=s.get("postcode"),
         huisnummer=int(huisnummer) if huisnummer and str(huisnummer).isdigit() else None,
         huisletter=s.get("huisletter"), huisnummertoevoeging=s.get("huisnummertoevoeging"),
-        woonplaats=s.get("woonplaats"), straatnaam=s.get("straat"), limit=limit)
+        woonplaats=s.get("woonplaats"), straatnaam=s.get("straat"))
 
 
 class StoreSource:
@@ -47,7 +47,7 @@ class StoreSource:
             return Antwoord(bron=BRON)
         try:
             with self.database.session() as session:
-                versies = _zoek(session, vraag, vraag.maximum_aantal)
+                versies = _zoek(session, vraag)
         except HistorieFout as exc:
             raise BronFout(BRON, "StUF058", str(exc)) from None
         if not versies:
