@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -28,6 +28,11 @@ JsonDoc = JSON().with_variant(JSONB(), "postgresql")
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def on_postgresql(session: Session) -> bool:
+    """Whether the session's store is PostgreSQL (row locks, SKIP LOCKED; SQLite has one writer anyway)."""
+    return session.get_bind().dialect.name == "postgresql"
 
 
 class UtcDateTime(TypeDecorator):

@@ -15,7 +15,7 @@ from typing import Any, Iterable, Sequence
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from knoop_esb.store.base import utcnow
+from knoop_esb.store.base import on_postgresql, utcnow
 from knoop_esb.store.handelsregister import (Zoekvelden, _aware, _digest, datum_nl, handelsnamen_waarden, save,
                                              versie_waarden)
 from knoop_esb.store.models import VesHandelsnaam
@@ -90,7 +90,7 @@ def _actuele_hashes(session: Session, et: str, groep: list) -> dict[str, tuple[i
     for i in range(0, len(sleutels), CHUNK):
         stmt = select(key, model.id, model.data_hash, model.eind_geldigheid).where(
             key.in_(sleutels[i:i + CHUNK]), model.actueel.is_(True))
-        if session.get_bind().dialect.name == "postgresql":
+        if on_postgresql(session):
             stmt = stmt.with_for_update()
         found.update({k: (row_id, h, eind) for k, row_id, h, eind in session.execute(stmt)})
     return found

@@ -14,7 +14,7 @@ from typing import Any, Sequence
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from knoop_esb.store.base import utcnow
+from knoop_esb.store.base import on_postgresql, utcnow
 
 
 def claim(
@@ -33,7 +33,7 @@ def claim(
     due = model.next_attempt_at <= now
     eligible = or_(and_(model.status == "pending", due), and_(model.status == claimed_status, due))
     stmt = select(model.id, model.status, model.next_attempt_at).where(eligible, *where).order_by(*order_by).limit(limit)
-    if session.get_bind().dialect.name == "postgresql":
+    if on_postgresql(session):
         stmt = stmt.with_for_update(skip_locked=True, of=model)
     candidates = session.execute(stmt).all()
     claimed_ids = []

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import Connection, create_engine, event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -49,10 +49,6 @@ class Database:
         else:
             raise ConfigError("database.url", f"unsupported database {self.dialect!r}: use sqlite or postgresql+psycopg")
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-
-    @property
-    def is_postgresql(self) -> bool:
-        return self.dialect == "postgresql"
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -122,7 +118,3 @@ def reset_instances() -> None:
         for db in _instances.values():
             db.dispose()
         _instances.clear()
-
-
-def engine_of(session: Session) -> Engine:
-    return session.get_bind()

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from knoop_esb.store.base import utcnow
+from knoop_esb.store.base import on_postgresql, utcnow
 from knoop_esb.store.models import VesHandelsnaam
 from knoop_esb.store.normalise import normalise
 from knoop_esb.store.versie import MODELS, SLEUTELS, HistorieFout, Versie, postcode_norm, versie_van
@@ -225,7 +225,7 @@ def _formeel_geldig(session: Session, entiteittype: str, sleutel: str, tijdstip:
 def _actueel_row(session: Session, entiteittype: str, sleutel: str, *, for_update: bool = False):
     model = _model(entiteittype)
     stmt = select(model).where(getattr(model, SLEUTELS[entiteittype]) == sleutel, model.actueel.is_(True))
-    if for_update and session.get_bind().dialect.name == "postgresql":
+    if for_update and on_postgresql(session):
         stmt = stmt.with_for_update()
     return session.scalars(stmt).one_or_none()
 

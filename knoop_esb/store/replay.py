@@ -13,20 +13,11 @@ from sqlalchemy.orm import Session
 
 from knoop_esb.store.base import utcnow
 from knoop_esb.store.models import ReplayCache
-from knoop_esb.store.upsert import insert_ignore
 
 
 def remember(session: Session, message_id: str, expires_at: datetime, *, now: datetime | None = None) -> bool:
     """Record ``message_id``; True the first time, False for a replay (an expired entry is renewed)."""
-    now = now or utcnow()
-    if insert_ignore(session, ReplayCache, dict(message_id=message_id, seen_at=now, expires_at=expires_at), ["message_id"]):
-        return True
-    renewed = session.execute(
-        update(ReplayCache)
-        .where(ReplayCache.message_id == message_id, ReplayCache.expires_at <= now)
-        .values(seen_at=now, expires_at=expires_at)
-    )
-    return renewed.rowcount == 1
+    return remember_on(session.connection(), message_id, expires_at, now=now)
 
 
 @lru_cache(maxsize=4)
@@ -44,7 +35,8 @@ def _statements(dialect: str):
 
 
 def remember_on(connection: Connection, message_id: str, expires_at: datetime, *, now: datetime | None = None) -> bool:
-    """:func:`remember` on a Core connection (one statement, or two for a replayed id)."""
+    """Record ``message_id`` on a Core connection (one statement, or two for a replayed id); True
+    the first time, False for a replay (an expired entry is renewed)."""
     first, renew = _statements(connection.dialect.name)
     params = dict(b_id=message_id, b_now=now or utcnow(), b_until=expires_at)
     if connection.execute(first, params).first() is not None:
