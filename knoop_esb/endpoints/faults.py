@@ -6,13 +6,9 @@ from lxml import etree
 from knoop_esb.config import Config
 from knoop_esb.endpoints.handlers import ONTVANG_ASYNCHROON
 from knoop_esb.stuf import fouten
-from knoop_esb.stuf.stuurgegevens import Stuurgegevens, Systeem
+from knoop_esb.stuf.stuurgegevens import Stuurgegevens, node_systeem
 
 CONTENT_TYPE = "text/xml; charset=utf-8"
-
-
-def node_systeem(config: Config) -> Systeem:
-    return Systeem(organisatie=config.node.oin, applicatie=config.node.applicatie)
 
 
 def foutbericht(fout: fouten.StufFout, porttype: str, config: Config,

@@ -26,6 +26,7 @@ from knoop_esb.routing.table import RouteTable
 from knoop_esb.stuf import foutcodes, schemas
 from knoop_esb.stuf.fouten import SchemaFout, StufFout
 from knoop_esb.stuf.ns import BG, STUF, q
+from knoop_esb.stuf.stuurgegevens import node_systeem
 
 log = logs.get("knoop_esb.routing")
 
@@ -76,8 +77,6 @@ def _doelbinding(la: etree._Element, filter_, toegang) -> tuple[tuple[str, ...],
 
 
 def beantwoord_via_upstream(request: StufRequest) -> etree._Element:
-    from knoop_esb.endpoints.faults import node_systeem
-
     config = request.config
     naam = etree.QName(request.body).localname
     entiteittype = (request.stuurgegevens.entiteittype or naam[:3]).upper()

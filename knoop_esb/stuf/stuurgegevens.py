@@ -34,6 +34,11 @@ class Systeem:
     gebruiker: str | None = None
 
 
+def node_systeem(config) -> Systeem:
+    """The node itself as StUF zender: its OIN and applicatie from ``[node]``."""
+    return Systeem(organisatie=config.node.oin, applicatie=config.node.applicatie)
+
+
 @dataclass(frozen=True)
 class Stuurgegevens:
     berichtcode: str

@@ -14,6 +14,7 @@ from knoop_esb.config.cache import per_config
 from knoop_esb.endpoints import handlers
 from knoop_esb.endpoints.request import StufRequest
 from knoop_esb.stuf.ns import BG, q
+from knoop_esb.stuf.stuurgegevens import node_systeem
 from knoop_esb.vraag import afnemer_hooks
 from knoop_esb.vraag.aanvulling import Aanvulling
 from knoop_esb.vraag.dienst import Beantwoorder
@@ -32,7 +33,6 @@ def beantwoorder(config) -> Beantwoorder:
 
 def bouw(config, router=None) -> Beantwoorder:
     """``router``: the routing package's process router (``routing.router(config)`` when None)."""
-    from knoop_esb.endpoints.faults import node_systeem
     from knoop_esb.routing import router as process_router
     from knoop_esb.store.db import database
     from knoop_esb.stuf import schemas

@@ -75,7 +75,7 @@ class UpstreamSource:
             wsdl=Path(upstream.wsdl) if upstream.wsdl else paths.schemas_dir(config) / OFFICIELE_WSDL,
             crl_files=files.crl_files,
         )
-        return cls(upstream, sg.Systeem(organisatie=config.node.oin, applicatie=config.node.applicatie), tls)
+        return cls(upstream, sg.node_systeem(config), tls)
 
     def client(self) -> zeep.Client:
         """The WUS zeep client, made on first use (loading the WSDL takes about half a second)."""
