@@ -20,12 +20,12 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from knoop_esb.store.base import on_postgresql, utcnow
+from knoop_esb.store.kalender import NL
 from knoop_esb.store.models import VesHandelsnaam
 from knoop_esb.store.normalise import normalise
 from knoop_esb.store.versie import MODELS, SLEUTELS, HistorieFout, Versie, postcode_norm, versie_van
@@ -36,8 +36,6 @@ __all__ = [
     "save", "end", "actueel", "op_tijdstip", "op_datum", "materiele_historie", "formele_historie",
     "zoek_mac", "zoek_nnp", "zoek_vestigingen",
 ]
-
-NL = ZoneInfo("Europe/Amsterdam")
 
 
 @dataclass(frozen=True)
