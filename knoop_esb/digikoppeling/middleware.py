@@ -30,7 +30,7 @@ from knoop_esb.digikoppeling.profiles import PROFIELEN, WusProfiel, profiel as w
 from knoop_esb.digikoppeling.replay import MemoryReplayCache, ReplayCache, StoreReplayCache
 from knoop_esb.digikoppeling.signing import Ondertekenaar, sign_envelope
 from knoop_esb.digikoppeling.verify import WssResultaat, verify_envelope
-from knoop_esb.stuf import stuurgegevens
+from knoop_esb.stuf import fouten, stuurgegevens
 from knoop_esb.stuf.fouten import StufFout
 from knoop_esb.stuf.ns import SOAP11_ENV
 
@@ -38,6 +38,8 @@ __all__ = ["WusMiddleware", "WusContext", "profiel_of"]
 
 log = logs.get("knoop_esb.digikoppeling")
 Vertrouwen = Callable[[x509.Certificate], str]
+Foutbericht = Callable[[StufFout, str], etree._Element]
+CONTENT_TYPE = "text/xml; charset=utf-8"  # SOAP 1.1 over HTTP (WW001)
 
 
 @dataclass
@@ -81,12 +83,15 @@ def _default_replay(config: Config) -> ReplayCache:
 
 
 class WusMiddleware:
-    """``WusMiddleware(app, config, trust=...)``: ``trust`` is the TrustStore the TLS layer uses,
-    so the process loads trust anchors and CRLs once."""
+    """``WusMiddleware(app, config, trust=..., foutbericht=...)``: ``trust`` is the TrustStore the TLS
+    layer uses, so the process loads trust anchors and CRLs once; ``foutbericht(fout, porttype)``
+    builds the service's Fo02/Fo03 for a refusal (the endpoints layer knows which it is, and this
+    layer must not import it)."""
 
-    def __init__(self, app, config: Config, *, trust):
+    def __init__(self, app, config: Config, *, trust, foutbericht: Foutbericht):
         self.app = app
         self.config = config
+        self.foutbericht = foutbericht
         self.node_oin = config.node.oin
         self.ondertekenaar, self.vertrouwen = _node_parts(config, trust)
         self.replay = _default_replay(config)
@@ -194,11 +199,8 @@ class WusMiddleware:
         return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
     def _refuse(self, environ, start_response, fout: WusFout, context: WusContext):
-        from knoop_esb.endpoints.app import porttype_of
-        from knoop_esb.endpoints.faults import CONTENT_TYPE, foutbericht
-        from knoop_esb.stuf import fouten
-
-        fo = foutbericht(fout.to_stuf_fout(), porttype_of(environ.get("PATH_INFO", "")), self.config)
+        # The envelope guard outside this layer put the portType of the service address there.
+        fo = self.foutbericht(fout.to_stuf_fout(), environ["knoop.porttype"])
         root = fouten.soap_fault_envelope(fo)
         # Signed (so the afnemer can trust the refusal) but never encrypted: the requester's
         # certificate has not been verified.

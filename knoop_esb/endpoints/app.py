@@ -15,6 +15,7 @@ from knoop_esb.digikoppeling.identity import PeerResolver
 from knoop_esb.digikoppeling.middleware import WusMiddleware
 from knoop_esb.digikoppeling.tls import tls_files
 from knoop_esb.endpoints import handlers
+from knoop_esb.endpoints.faults import foutbericht
 from knoop_esb.endpoints.front import WsdlFront
 from knoop_esb.endpoints.guard import EnvelopeGuard
 from knoop_esb.endpoints.peer import PeerMiddleware
@@ -75,7 +76,8 @@ def build_app(config: Config, trust: TrustStore | None = None):
         files = tls_files(config)
         trust = TrustStore(files.trust_anchors, list(files.crl_files))
     inner = ServiceDispatch(spyne_apps(config))
-    inner = WusMiddleware(inner, config, trust=trust)
+    inner = WusMiddleware(inner, config, trust=trust,
+                          foutbericht=lambda fout, porttype: foutbericht(fout, porttype, config))
     inner = EnvelopeGuard(inner, config, porttype_of)
     inner = PeerMiddleware(inner, config, PeerResolver(config, trust, _afnemers(config)))
     return WsdlFront(inner, config, SERVICE_PATHS)

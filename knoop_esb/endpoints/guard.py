@@ -80,6 +80,7 @@ class EnvelopeGuard:
 
     def __call__(self, environ, start_response):
         porttype = self.porttype_of(environ.get("PATH_INFO", ""))
+        environ["knoop.porttype"] = porttype  # the WUS layer's refusals are this service's foutbericht
         try:
             check_content_type(environ)
             data = read_body(environ, self.limit)
