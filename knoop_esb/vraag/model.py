@@ -53,9 +53,3 @@ class Vraag:
     @property
     def criteria(self) -> tuple[Criterium, ...]:
         return self.gelijk + self.bereik
-
-    def waarde(self, pad: str) -> str | None:
-        for c in self.gelijk:
-            if c.pad == pad and c.no_value is None:
-                return c.waarde
-        return None

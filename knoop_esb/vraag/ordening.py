@@ -15,7 +15,7 @@ from knoop_esb.stuf import foutcodes
 from knoop_esb.stuf.fouten import StufFout
 from knoop_esb.stuf.ns import STUF, q
 from knoop_esb.vraag.model import Vraag
-from knoop_esb.vraag.selectie import BRON_SLEUTELS, SLEUTEL_PAD, _is_nil, bron_selectie, waarden, zoekbaar
+from knoop_esb.vraag.selectie import BRON_SLEUTELS, SLEUTEL_PAD, bron_selectie, is_nil, waarden, zoekbaar
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def _deel(tekst: str | None) -> tuple:
 def _eerste(obj: etree._Element, pad: str) -> str | None:
     for leaf in waarden(obj, pad):
         tekst = (leaf.text or "").strip()
-        if tekst and not _is_nil(leaf):
+        if tekst and not is_nil(leaf):
             return tekst
     return None
 
@@ -48,8 +48,8 @@ def sorteersleutel(obj: etree._Element, paden: Sequence[str], entiteittype: str,
 
 
 def paden(vraag: Vraag, sorteringen: Mapping[str, Mapping[int, tuple[str, ...]]]) -> tuple[str, ...]:
-    if vraag.sortering == 0 or vraag.sleutel is not None:
-        return ()  # the node's own order: the object key (§6.4.1)
+    if vraag.sortering == 0:
+        return ()  # the node's own order: the object key (§6.4.1); also a key question (dienst._op_sleutel)
     per_nummer = sorteringen.get(vraag.entiteittype, {})
     if vraag.sortering not in per_nummer:
         raise StufFout(foutcodes.STUF133, f"sortering {vraag.sortering} bestaat niet voor {vraag.entiteittype}")

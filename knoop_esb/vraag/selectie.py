@@ -93,7 +93,7 @@ def _norm(tekst: str) -> str:
     return " ".join("".join(ch for ch in zonder if not unicodedata.combining(ch)).casefold().split())
 
 
-def _is_nil(leaf: etree._Element) -> bool:
+def is_nil(leaf: etree._Element) -> bool:
     return leaf.get(q(XSI, "nil")) in ("true", "1")
 
 
@@ -105,7 +105,7 @@ def _vergelijk(a: str, b: str) -> int:
 
 def voldoet_aan(obj: etree._Element, c: Criterium) -> bool:
     leaves = list(waarden(obj, c.pad))
-    gevuld = [(leaf.text or "").strip() for leaf in leaves if not _is_nil(leaf) and (leaf.text or "").strip()]
+    gevuld = [(leaf.text or "").strip() for leaf in leaves if not is_nil(leaf) and (leaf.text or "").strip()]
     if c.no_value == "geenWaarde":
         return not gevuld
     if c.no_value is not None:
@@ -120,7 +120,6 @@ def voldoet_aan(obj: etree._Element, c: Criterium) -> bool:
 
 
 def voldoet(obj: etree._Element, vraag: Vraag) -> bool:
-    if vraag.sleutel is not None:
-        return obj.get(q(STUF, "sleutelVerzendend")) == vraag.sleutel or \
-            any((leaf.text or "").strip() == vraag.sleutel for leaf in waarden(obj, SLEUTEL_PAD[vraag.entiteittype]))
+    """Whether ``obj`` meets every criterion; a key question arrives as a criterion on the key
+    (``dienst._op_sleutel``)."""
     return all(voldoet_aan(obj, c) for c in vraag.criteria)
