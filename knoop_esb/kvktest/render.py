@@ -55,7 +55,8 @@ def adres(a: Adres, geo_data: bool) -> dict:
     return body
 
 
-def sbi(codes, hoofd_first: bool = True) -> list[dict]:
+def sbi(codes) -> list[dict]:
+    """The first code is the hoofdactiviteit, as the dataset lists them."""
     return [{"sbiCode": c, "sbiOmschrijving": SBI.get(c, "Onbekend"), "indHoofdactiviteit": ja(i == 0)}
             for i, c in enumerate(codes)]
 

@@ -87,6 +87,14 @@ def nummer(value: Any, lengte: int, plek: str, verplicht: bool = True) -> str | 
     return text.zfill(lengte)
 
 
+def sbi_code(value: Any, plek: str) -> str | None:
+    """An SBI code (digits, at most 15); None when absent. KVK JSON and StUF-HR both carry them."""
+    code = tekst(value)
+    if code is not None and (not code.isdigit() or len(code) > 15):
+        raise MappingFout(f"'{code}' is geen SBI-code", plek)
+    return code
+
+
 def postcode(value: Any) -> str | None:
     text = tekst(value)
     return text.replace(" ", "").upper() if text else None

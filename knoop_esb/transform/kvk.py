@@ -46,11 +46,9 @@ def sbi_activiteiten(items: Any, plek: str) -> tuple[SbiActiviteit, ...]:
     out = []
     for i, item in enumerate(bron.lijst(items, plek)):
         item = bron.object_(item, f"{plek}[{i}]")
-        code = bron.tekst(item.get("sbiCode"))
+        code = bron.sbi_code(item.get("sbiCode"), f"{plek}[{i}].sbiCode")
         if code is None:
             continue
-        if not code.isdigit() or len(code) > 15:
-            raise MappingFout(f"'{code}' is geen SBI-code", f"{plek}[{i}].sbiCode")
         hoofd = item.get("indHoofdactiviteit", item.get("isHoofdactiviteit"))
         out.append(SbiActiviteit(code, bron.tekst(item.get("sbiOmschrijving")), bool(bron.indicatie(hoofd))))
     return tuple(out)

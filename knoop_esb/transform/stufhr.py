@@ -71,11 +71,9 @@ def _sbi(el: etree._Element, plek: str) -> list[SbiActiviteit]:
     out = []
     for naam in ("hoofdSbiActiviteit", "nevenSbiActiviteit", "sbiActiviteit"):
         for act in _kinderen(el, naam):
-            code = _tekst(act, "sbiCode")
+            code = bron.sbi_code(_tekst(act, "sbiCode"), f"{plek}/{naam}/sbiCode")
             if code is None:
                 continue
-            if not code.isdigit() or len(code) > 15:
-                raise MappingFout(f"'{code}' is geen SBI-code", f"{plek}/{naam}/sbiCode")
             hoofd = bron.indicatie(_tekst(act, "hoofdActiviteit"))
             out.append(SbiActiviteit(code, _tekst(act, "omschrijving"), naam == "hoofdSbiActiviteit" or bool(hoofd)))
     return out
@@ -140,10 +138,6 @@ def _teksten(els: Iterable[etree._Element]) -> list[str]:
 def _handelsnamen(el: etree._Element) -> tuple[Handelsnaam, ...]:
     namen = [_tekst(h, "gerelateerde/handelsnaam") for h in _kinderen(el, "handeltOnder")]
     return tuple(Handelsnaam(n, i) for i, n in enumerate(n for n in namen if n))
-
-
-def _relatie_begin(rel: etree._Element) -> str | None:
-    return _tekst(rel, "tijdvakRelatie/beginRelatie")
 
 
 def vestiging(el: etree._Element, kvk_nummer: str | None, plek: str = "VES", hoofd: bool | None = None) -> Vestiging:
