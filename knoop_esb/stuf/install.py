@@ -20,14 +20,13 @@ from lxml import etree
 from tqdm import tqdm
 
 from knoop_esb.paths import XSD_DIR
-from knoop_esb.stuf.schemas import MARKER, WRAPPERS, SchemaRegistry, SchemasOntbreken
+from knoop_esb.stuf.schemas import MARKER, WRAPPERS, XS, SchemaRegistry, SchemasOntbreken, schema_parser
 
 # The file that marks the top of a bundle: everything else is reached relative to it.
 ANKER = PurePosixPath("bg0310/vraagAntwoord/bg0310_msg_vraagAntwoord.xsd")
 KOPIEER = (".xsd", ".wsdl")
 MAX_DOWNLOAD = 200_000_000
 MAX_UITGEPAKT = 500_000_000
-_XS = "http://www.w3.org/2001/XMLSchema"
 
 
 class InstallFout(Exception):
@@ -104,14 +103,13 @@ def find_root(directory: Path) -> Path:
 
 
 def _references(path: Path) -> list[str]:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     try:
-        root = etree.parse(str(path), parser).getroot()
+        root = etree.parse(str(path), schema_parser()).getroot()
     except etree.XMLSyntaxError as exc:
         raise InstallFout(f"{path} is not readable XML: {exc}") from None
     refs = []
     for local in ("include", "import", "redefine"):
-        for el in root.iter(f"{{{_XS}}}{local}"):
+        for el in root.iter(f"{{{XS}}}{local}"):
             location = el.get("schemaLocation")
             if location and not location.startswith(("http://", "https://")):
                 refs.append(location)

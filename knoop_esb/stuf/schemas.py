@@ -20,7 +20,7 @@ from knoop_esb.stuf.ns import BG, STUF
 __all__ = ["Wrapper", "WRAPPERS", "SchemaRegistry", "SchemaFout", "SchemasOntbreken", "registry", "MARKER"]
 
 MARKER = ".installed"
-_XS = "http://www.w3.org/2001/XMLSchema"
+XS = "http://www.w3.org/2001/XMLSchema"
 _PREFIXES = {STUF: "StUF", BG: "BG", "http://www.opengis.net/gml": "gml", "http://www.w3.org/1999/xlink": "xlink"}
 
 
@@ -46,14 +46,15 @@ class SchemasOntbreken(RuntimeError):
     """The official schemas are not installed (or incomplete) where the configuration points."""
 
 
-def _schema_parser() -> etree.XMLParser:
+def schema_parser() -> etree.XMLParser:
+    """For schema files (compiling here, following includes in ``stuf.install``): no entities, DTDs or network."""
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
 def top_level_elements(path: Path) -> list[str]:
     """Names of the global element declarations of one schema file."""
-    root = etree.parse(str(path), _schema_parser()).getroot()
-    return [el.get("name") for el in root.findall(f"{{{_XS}}}element") if el.get("name")]
+    root = etree.parse(str(path), schema_parser()).getroot()
+    return [el.get("name") for el in root.findall(f"{{{XS}}}element") if el.get("name")]
 
 
 def kort(text: str) -> str:
@@ -101,7 +102,7 @@ class SchemaRegistry:
             if compiled is None:
                 path = self.dir / wrapper.bestand
                 try:
-                    compiled = etree.XMLSchema(etree.parse(str(path), _schema_parser()))
+                    compiled = etree.XMLSchema(etree.parse(str(path), schema_parser()))
                 except (etree.XMLSchemaParseError, etree.XMLSyntaxError, OSError) as exc:
                     raise SchemasOntbreken(f"schema {path} does not compile: {kort(str(exc))[:300]}") from None
                 self._compiled[wrapper.naam] = compiled
