@@ -194,6 +194,14 @@ def test_get_on_service_address_and_unknown_path(node):
         assert client.post(node.url("/nope"), content=b"<x/>").status_code == 404
 
 
+def test_other_methods_on_service_address_are_refused_by_the_front(node):
+    with node.client() as client:
+        for method in ("PUT", "DELETE", "PATCH"):
+            response = client.request(method, node.url(BV), content=b"<x/>")
+            assert response.status_code == 405 and "POST" in response.headers["allow"]
+        assert client.request("PUT", node.url("/nope"), content=b"<x/>").status_code == 404
+
+
 def test_ontvang_asynchroon_malformed_xml_is_Fo03_StUF055(node):
     response = post(node, b"<niet-af", path=OA, action="")
     assert response.status_code == 500

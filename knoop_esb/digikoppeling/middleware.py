@@ -98,8 +98,6 @@ class WusMiddleware:
         self.now = lambda: datetime.now(timezone.utc)
 
     def __call__(self, environ, start_response):
-        if environ.get("REQUEST_METHOD", "GET") != "POST":
-            return self.app(environ, start_response)
         peer = environ.get("knoop.peer")
         context = WusContext(profiel=PROFIELEN["2W-be"], peer=peer)
         try:

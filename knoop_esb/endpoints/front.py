@@ -1,6 +1,6 @@
 """The outermost WSGI layer: what is not a SOAP call. ``GET /health``, ``GET <service>?wsdl`` and
-``GET /xsd/...`` (the WSDL's schemas), and 404/405 for anything that is neither that nor a
-service address. It also starts each request with a clean log context (cheroot reuses threads)."""
+``GET /xsd/...`` (the WSDL's schemas), 404 for any other path and 405 for anything but POST on a
+service address, so the layers inside see SOAP POSTs only. It also starts each request with a clean log context (cheroot reuses threads)."""
 from __future__ import annotations
 
 import json
@@ -12,9 +12,15 @@ from knoop_esb.endpoints import wsdl
 log = logs.get("knoop_esb.endpoints")
 
 
-def _respond(start_response, status: str, body: bytes, content_type: str) -> list[bytes]:
-    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+def _respond(start_response, status: str, body: bytes, content_type: str,
+             headers: tuple[tuple[str, str], ...] = ()) -> list[bytes]:
+    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body))), *headers])
     return [body]
+
+
+def _not_allowed(start_response) -> list[bytes]:
+    return _respond(start_response, "405 Method Not Allowed", b"POST a SOAP 1.1 message here, or GET ?wsdl\n",
+                    "text/plain; charset=utf-8", (("Allow", "POST, GET, HEAD"),))
 
 
 def _json(start_response, status: str, payload: dict) -> list[bytes]:
@@ -51,11 +57,13 @@ class WsdlFront:
             if path.startswith("/xsd/"):
                 return self._schema(start_response, path[len("/xsd/"):])
             if path in self.paths:
-                return _respond(start_response, "405 Method Not Allowed",
-                                b"POST a SOAP 1.1 message here, or GET ?wsdl\n", "text/plain; charset=utf-8")
+                return _not_allowed(start_response)
             return _respond(start_response, "404 Not Found", b"not found\n", "text/plain; charset=utf-8")
         if path not in self.paths:
             return _respond(start_response, "404 Not Found", b"not found\n", "text/plain; charset=utf-8")
+        if method != "POST":
+            # Refused here so the inner layers (peer, guard, WUS, spyne) only ever see SOAP POSTs.
+            return _not_allowed(start_response)
         return self.app(environ, start_response)
 
     def _wsdl(self, environ, start_response, porttype: str):
