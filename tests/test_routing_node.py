@@ -142,9 +142,9 @@ def test_proxy_berichten_are_the_schemas_vraagberichten_except_the_handelsregist
 
 def test_warm_up_loads_every_upstream_client_before_the_first_vraag(proxy_node):
     from knoop_esb.endpoints.app import warm_up
-    from knoop_esb.routing.handlers import proxy_router
+    from knoop_esb.routing.bronnen import node_router
 
     node, _ = proxy_node
     warm_up(node.config)  # what `knoop-esb serve` and each worker do at start
-    bronnen = proxy_router(node.config).bronnen.values()
+    bronnen = [b for naam, b in node_router(node.config).bronnen.items() if naam.startswith("upstream:")]
     assert bronnen and all(b._client is not None for b in bronnen)

@@ -7,6 +7,7 @@ Handelsdata client without a route to it). The KVK client and the store can be h
 from __future__ import annotations
 
 from knoop_esb import logs
+from knoop_esb.config.cache import per_config
 from knoop_esb.routing.chain import Router
 from knoop_esb.routing.sources.base import Source
 from knoop_esb.routing.table import RouteTable
@@ -63,3 +64,10 @@ def router(config, *, database=None, kvk_client=None) -> Router:
     """The process's router: the checked route table and the sources it needs."""
     table = RouteTable.from_config(config)
     return Router(table, bronnen(config, table, database=database, kvk_client=kvk_client))
+
+
+@per_config
+def node_router(config) -> Router:
+    """The serving process's router for ``config``, built once: the vraag handlers and the upstream
+    proxy share its sources, so each upstream has one UpstreamSource (one zeep client, warmed once)."""
+    return router(config)

@@ -16,13 +16,12 @@ from lxml import etree
 
 from knoop_esb import logs, paths
 from knoop_esb.afnemers.hooks import Levering, node_hooks
-from knoop_esb.config.cache import per_config
 from knoop_esb.endpoints import handlers
 from knoop_esb.endpoints.request import StufRequest
 from knoop_esb.routing import relay
-from knoop_esb.routing.chain import Router, voer_uit
+from knoop_esb.routing.bronnen import node_router
+from knoop_esb.routing.chain import voer_uit
 from knoop_esb.routing.sources.base import Vraag
-from knoop_esb.routing.table import RouteTable
 from knoop_esb.stuf import foutcodes, schemas
 from knoop_esb.stuf.fouten import SchemaFout, StufFout
 from knoop_esb.stuf.ns import BG, STUF, q
@@ -39,22 +38,17 @@ PROXY_BERICHTEN = tuple(sorted(
     [f"{e}Lv0{n}" for e in _LV01_03_05_07 for n in (1, 3, 5, 7)] + [f"{e}Lv01" for e in _ALLEEN_LV01]
     + ["wdoLv01", "wdoLv03", "wdoLv07"]))
 
-@per_config
-def proxy_router(config) -> Router:
-    """The route table with only the upstream sources started (built once per configuration)."""
-    from knoop_esb.routing.sources.upstream import UpstreamSource
-
-    bronnen = {f"upstream:{u.name}": UpstreamSource.from_config(u, config) for u in config.routes.upstream}
-    return Router(RouteTable.from_config(config), bronnen)
-
 
 def warm_up(config) -> None:
     """Load each upstream's WSDL into its zeep client at start (≈ 0.5 s each), so the first proxied
     vraag does not spend it inside its per-upstream timeout. A missing WSDL is logged here and
     answered with its clear Fo02 when asked."""
     from knoop_esb.routing.sources.base import BronFout
+    from knoop_esb.routing.sources.upstream import UpstreamSource
 
-    for bron in proxy_router(config).bronnen.values():
+    for bron in node_router(config).bronnen.values():
+        if not isinstance(bron, UpstreamSource):
+            continue
         try:
             bron.client()
         except BronFout as fout:
@@ -81,7 +75,7 @@ def beantwoord_via_upstream(request: StufRequest) -> etree._Element:
     naam = etree.QName(request.body).localname
     entiteittype = (request.stuurgegevens.entiteittype or naam[:3]).upper()
     vraag = Vraag(naam, entiteittype, afnemer=request.peer.oin, element=request.body)
-    router = proxy_router(config)
+    router = node_router(config)
     route = router.route(vraag)  # StUF025/031 come first (StUF 03.01 reports the first that applies)
     afnemers = node_hooks(config)
     toegang = afnemers["autoriseer"](request.peer.oin, naam, entiteittype, ())  # StUF052 before any upstream is asked

@@ -32,15 +32,16 @@ def beantwoorder(config) -> Beantwoorder:
 
 
 def bouw(config, router=None) -> Beantwoorder:
-    """``router``: the routing package's process router (``routing.router(config)`` when None)."""
-    from knoop_esb.routing import router as process_router
+    """``router``: the routing package's process router (``routing.bronnen.node_router(config)``
+    when None, shared with the upstream proxy)."""
+    from knoop_esb.routing.bronnen import node_router
     from knoop_esb.store.db import database
     from knoop_esb.stuf import schemas
     from knoop_esb.transform import emit
 
     schemas_dir = paths.schemas_dir(config)
     db = database(config)
-    router = router if router is not None else process_router(config, database=db)
+    router = router if router is not None else node_router(config)
     evaluatie = Evaluatie(router.table, router.bronnen, config.vraag, opslaan=Opslag(db),
                           aanvullen=Aanvulling(db))
     return Beantwoorder(
