@@ -9,6 +9,7 @@ schemas directory (``bg0310/vraagAntwoord/bg0310_msg_vraagAntwoord.xsd``, ``0301
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -39,6 +40,10 @@ def _relative(location: str | None) -> bool:
     return bool(location) and not urlsplit(location).scheme and not location.startswith("/")
 
 
+# Every ?wsdl request asks for one of a handful of results; the WSDLs ship with the program, so they
+# do not change while it runs. Bounded because base_url follows the Host header when node.public_url
+# is empty.
+@functools.lru_cache(maxsize=32)
 def publish(wsdl_path: Path, base_url: str, service_path: str) -> bytes:
     """The WSDL as served: absolute schema URLs under ``<base_url>/xsd/`` and the real soap:address."""
     tree = etree.parse(str(wsdl_path), _PARSER)
