@@ -80,7 +80,7 @@ def beantwoord_via_upstream(request: StufRequest) -> etree._Element:
     afnemers = node_hooks(config)
     toegang = afnemers["autoriseer"](request.peer.oin, naam, entiteittype, ())  # StUF052 before any upstream is asked
     antwoord = voer_uit(route, vraag, router.bronnen, router.klok)
-    la = relay.antwoordbericht(request.body, antwoord, node_systeem(config))
+    la = relay.antwoordbericht(request.body, antwoord, node_systeem(config), request.stuurgegevens)
     # Filtered before validation: what is checked is what leaves.
     sleutels, paden = _doelbinding(la, afnemers["filter"], toegang)
     if config.schemas.validate_outgoing:

@@ -52,9 +52,11 @@ def melding_tekst(melding: Melding) -> str:
     return tekst if len(tekst) <= MELDING_MAX else tekst[: MELDING_MAX - 1] + "…"
 
 
-def antwoordbericht(vraag: etree._Element, antwoord: Antwoord, node: sg.Systeem | None = None) -> etree._Element:
-    """The node's ``<ent>La0x`` to ``vraag`` carrying ``antwoord.stuf_objecten`` and its meldingen."""
-    request = sg.van_bericht(vraag)
+def antwoordbericht(vraag: etree._Element, antwoord: Antwoord, node: sg.Systeem | None = None,
+                    stuurgegevens: sg.Stuurgegevens | None = None) -> etree._Element:
+    """The node's ``<ent>La0x`` to ``vraag`` carrying ``antwoord.stuf_objecten`` and its meldingen.
+    ``stuurgegevens``: the vraag's, when the caller parsed them already (the node's pipeline)."""
+    request = stuurgegevens if stuurgegevens is not None else sg.van_bericht(vraag)
     berichtcode = (request.berichtcode or "Lv01").replace("Lv", "La", 1)
     return berichten.antwoordbericht(
         etree.QName(vraag).namespace, etree.QName(vraag).localname.replace("Lv", "La", 1),

@@ -59,8 +59,10 @@ class Beantwoorder:
     node: sg.Systeem | None = None
     hooks: Afnemerhooks = field(default_factory=Afnemerhooks)
 
-    def beantwoord(self, element: etree._Element, afnemer: str) -> etree._Element:
-        vraag = _op_sleutel(parse(element))
+    def beantwoord(self, element: etree._Element, afnemer: str,
+                   stuurgegevens: sg.Stuurgegevens | None = None) -> etree._Element:
+        """``stuurgegevens``: the element's as the pipeline parsed them (None: parsed here)."""
+        vraag = _op_sleutel(parse(element, stuurgegevens))
         toegang = self.hooks.autoriseer(afnemer, vraag.berichtcode, vraag.entiteittype,
                                         [c.pad for c in vraag.criteria])
         sorteer_paden = ordening.paden(vraag, self.sorteringen)

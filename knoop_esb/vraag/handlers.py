@@ -52,7 +52,7 @@ def bouw(config, router=None) -> Beantwoorder:
 
 
 def beantwoord_vraag(request: StufRequest) -> etree._Element:
-    return beantwoorder(request.config).beantwoord(request.body, request.peer.oin)
+    return beantwoorder(request.config).beantwoord(request.body, request.peer.oin, request.stuurgegevens)
 
 
 for _bericht in BERICHTEN:

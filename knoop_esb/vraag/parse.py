@@ -22,12 +22,13 @@ SLEUTELS = ("sleutelVerzendend", "sleutelOntvangend", "sleutelGegevensbeheer")
 _ONVOLLEDIG = re.compile(r"^\d{4}(0000|\d{2}00)$")
 
 
-def parse(element: etree._Element) -> Vraag:
+def parse(element: etree._Element, stuurgegevens: sg.Stuurgegevens | None = None) -> Vraag:
+    """``stuurgegevens``: the element's, when the caller parsed them already (the node's pipeline)."""
     naam = etree.QName(element).localname
     match = BERICHT.match(naam)
     if etree.QName(element).namespace != BG or not match:
         raise StufFout(foutcodes.STUF025, f"berichtcode {naam} wordt niet ondersteund door BeantwoordVraag")
-    stuur = sg.van_bericht(element)
+    stuur = stuurgegevens if stuurgegevens is not None else sg.van_bericht(element)
     entiteittype = match.group(1).upper()
     if stuur.berichtcode != "Lv01":
         raise StufFout(foutcodes.STUF025, f"berichtcode {stuur.berichtcode} in {naam} wordt niet ondersteund")
