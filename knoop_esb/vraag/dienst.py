@@ -153,5 +153,8 @@ def _sleutel(obj: etree._Element, entiteittype: str) -> str:
 
 
 def _bron_meldingen(antwoord) -> tuple[str, ...]:
-    return tuple(f"gegevens uit opslag van {m.omschrijving.split(';')[0].removeprefix('gegevens van ')}: "
-                 "KVK nu niet bereikbaar" for m in antwoord.meldingen if m.code == "verouderd")
+    """The chain's ``verouderd`` (a stale stored copy answered) in the afnemer's words, dated by the
+    copy's fetch time."""
+    if not any(m.code == "verouderd" for m in antwoord.meldingen):
+        return ()
+    return (f"gegevens uit opslag van {antwoord.fetched_at.isoformat()}: KVK nu niet bereikbaar",)
