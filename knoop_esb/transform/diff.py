@@ -9,7 +9,8 @@ as StUF:noValue="geenWaarde", relations added (T), removed (V), ended (E) or rep
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import copy
+from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
@@ -36,6 +37,9 @@ class Kennisgeving:
     gewijzigd: tuple[str, ...] = ()  # changed element/relation names (W)
     mac_oud: MaatschappelijkeActiviteit | None = None
     mac_nieuw: MaatschappelijkeActiviteit | None = None
+    # W: the (oud, huidig) objects kennisgevingen() already built to find ``gewijzigd``; building
+    # them again costs as much (a MAC's relations list every vestiging).
+    _w_objecten: tuple[etree._Element, etree._Element] | None = field(default=None, repr=False, compare=False)
 
     @property
     def berichtcode(self) -> str:
@@ -53,6 +57,9 @@ class Kennisgeving:
             el = _volledig(self.entiteittype, self.oud, self.mac_oud, relaties=False)
             _zet_verwerkingssoort(el, "V")
             return (_alleen_kern(el, self.entiteittype),)
+        if self._w_objecten is not None:
+            # copies: a caller may put them in a message (or change them) and call objecten() again
+            return tuple(copy.deepcopy(el) for el in self._w_objecten)
         oud, nieuw, _ = _wijziging(self)
         return (oud, nieuw)
 
@@ -117,6 +124,9 @@ def _wijziging(kg: Kennisgeving) -> tuple[etree._Element, etree._Element, tuple[
     oud_el = _volledig(ent, kg.oud, kg.mac_oud, relaties=False)
     nieuw_el = _volledig(ent, kg.nieuw, kg.mac_nieuw, relaties=False)
     oud_g, nieuw_g = _groepen(oud_el, ent), _groepen(nieuw_el, ent)
+    # One full build per side gives every relation key its elements (each key takes its own children).
+    oud_vol = _volledig(ent, kg.oud, kg.mac_oud) if _RELATIE[ent] else None
+    nieuw_vol = _volledig(ent, kg.nieuw, kg.mac_nieuw) if _RELATIE[ent] else None
     kern = KERNGEGEVENS[ent]
     oud_kids, nieuw_kids, gewijzigd = [], [], []
     for key in VOLGORDE[ent]:
@@ -131,7 +141,7 @@ def _wijziging(kg: Kennisgeving) -> tuple[etree._Element, etree._Element, tuple[
             if o or n:
                 oud_kids += o or _leeg_zoals(n)
                 nieuw_kids += n or _leeg_zoals(o)
-        oud_r, nieuw_r = _relatie_wijziging(kg, key)
+        oud_r, nieuw_r = _relatie_wijziging(ent, key, oud_vol, nieuw_vol)
         if oud_r or nieuw_r:
             gewijzigd.append(key)
         oud_kids += oud_r
@@ -146,11 +156,12 @@ def _als_object(template: etree._Element, kids: list[etree._Element]) -> etree._
     return el
 
 
-def _relatie_wijziging(kg: Kennisgeving, key: str) -> tuple[list, list]:
-    if key not in _RELATIE[kg.entiteittype]:
+def _relatie_wijziging(ent: str, key: str, oud_vol: etree._Element | None,
+                       nieuw_vol: etree._Element | None) -> tuple[list, list]:
+    if key not in _RELATIE[ent]:
         return [], []
-    oud_full = _relaties_van(kg.entiteittype, kg.oud, kg.mac_oud, key)
-    nieuw_full = _relaties_van(kg.entiteittype, kg.nieuw, kg.mac_nieuw, key)
+    oud_full = _relaties_van(oud_vol, key)
+    nieuw_full = _relaties_van(nieuw_vol, key)
     oud_kids: list = []
     nieuw_kids: list = []
     for sleutel in list(dict.fromkeys(list(oud_full) + list(nieuw_full))):
@@ -186,9 +197,8 @@ def _eind(rel: etree._Element) -> str | None:
     return eind.text if eind is not None else None
 
 
-def _relaties_van(ent: str, obj: Any, mac: Any, key: str) -> dict[str, etree._Element]:
-    """Relation elements of ``key`` keyed by the gerelateerde's sleutel (or kerngegeven)."""
-    full = _volledig(ent, obj, mac)
+def _relaties_van(full: etree._Element, key: str) -> dict[str, etree._Element]:
+    """Relation elements of ``key`` in the full object, keyed by the gerelateerde's sleutel (or kerngegeven)."""
     out = {}
     for rel in full.findall(x.qname(key)):
         ger = rel.find(x.qname("gerelateerde"))
@@ -238,7 +248,7 @@ def _vergelijk(ent: str, o: Any, n: Any, sleutel, mac_oud: Any, mac_nieuw: Any) 
     if o == n and (ent == "MAC" or _kvk(mac_oud) == _kvk(mac_nieuw)):
         return []  # same state, same registration: nothing to tell (the common case, without emitting)
     kg = Kennisgeving(ent, "W", sleutel(n), o, n, mac_oud=mac_oud, mac_nieuw=mac_nieuw)
-    _, _, gewijzigd = _wijziging(kg)
+    oud_el, nieuw_el, gewijzigd = _wijziging(kg)
     if not gewijzigd:
         return []
-    return [Kennisgeving(ent, "W", sleutel(n), o, n, gewijzigd, mac_oud, mac_nieuw)]
+    return [Kennisgeving(ent, "W", sleutel(n), o, n, gewijzigd, mac_oud, mac_nieuw, (oud_el, nieuw_el))]
