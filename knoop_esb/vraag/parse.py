@@ -13,9 +13,10 @@ from lxml import etree
 from knoop_esb.stuf import foutcodes
 from knoop_esb.stuf import stuurgegevens as sg
 from knoop_esb.stuf.fouten import StufFout
-from knoop_esb.stuf.ns import BG, STUF, XSI, q
+from knoop_esb.stuf.ns import BG, STUF, q
 from knoop_esb.vraag import scope as scope_mod
 from knoop_esb.vraag.model import NOVALUE_CRITERIUM, Criterium, Vraag
+from knoop_esb.vraag.selectie import is_nil
 
 BERICHT = re.compile(r"^([a-z]{3})Lv01$")
 SLEUTELS = ("sleutelVerzendend", "sleutelOntvangend", "sleutelGegevensbeheer")
@@ -92,10 +93,6 @@ def _bladeren(element: etree._Element, prefix: str = ""):
             yield pad, child
 
 
-def _is_nil(leaf: etree._Element) -> bool:
-    return leaf.get(q(XSI, "nil")) in ("true", "1")
-
-
 def _gelijk(gelijk: etree._Element | None) -> tuple[list[Criterium], str | None]:
     if gelijk is None:
         return [], None
@@ -111,7 +108,7 @@ def _gelijk(gelijk: etree._Element | None) -> tuple[list[Criterium], str | None]
         if no_value and no_value not in NOVALUE_CRITERIUM:
             continue  # waardeOnbekend / nietGeautoriseerd / nietOndersteund: ignored (§6.3.1)
         exact = leaf.get(q(STUF, "exact")) not in ("false", "0")
-        waarde = None if (_is_nil(leaf) or no_value) else (leaf.text or "").strip()
+        waarde = None if (is_nil(leaf) or no_value) else (leaf.text or "").strip()
         if waarde is None and no_value is None:
             continue  # an empty nil element without noValue says nothing
         criteria.append(Criterium(pad, waarde=waarde, exact=exact, no_value=no_value))
@@ -132,7 +129,7 @@ def _bereik_waarden(element: etree._Element | None) -> dict[str, str | None]:
         if leaf.get(q(STUF, "indOnvolledigeDatum")) or (tekst and _is_datum(pad) and _ONVOLLEDIG.match(tekst)):
             raise StufFout(foutcodes.STUF085, details=pad.rsplit("/", 1)[-1])
         # geenWaarde = low/high value; the other noValues are ignored: both mean "no bound".
-        waarden[pad] = None if (no_value or _is_nil(leaf)) else tekst
+        waarden[pad] = None if (no_value or is_nil(leaf)) else tekst
     return waarden
 
 
