@@ -13,7 +13,6 @@ import io
 import json
 from datetime import date, datetime, time, timedelta
 from typing import Iterable, Sequence
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
@@ -21,9 +20,9 @@ from sqlalchemy.orm import Session
 from structlog.contextvars import get_contextvars
 
 from knoop_esb.store.base import utcnow
+from knoop_esb.store.kalender import NL
 from knoop_esb.store.models import ProtocolRegel
 
-NL = ZoneInfo("Europe/Amsterdam")
 FORMATEN = ("csv", "json")
 KOLOMMEN = ("tijdstip", "afnemer_oin", "doel", "berichtcode", "entiteittype", "object_sleutels", "attribuut_paden",
             "referentienummer", "request_message_id", "response_message_id")

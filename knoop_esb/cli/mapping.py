@@ -54,8 +54,7 @@ def _la01(entiteittype: str, objecten: list, config):
     from knoop_esb.stuf import stuurgegevens as sg
     from knoop_esb.stuf.ns import BG, STUF
 
-    node = sg.Systeem(organisatie=config.node.oin, applicatie=config.node.applicatie)
-    stuur = sg.Stuurgegevens(berichtcode="La01", zender=node, referentienummer=sg.nieuw_referentienummer(),
+    stuur = sg.Stuurgegevens(berichtcode="La01", zender=sg.node_systeem(config), referentienummer=sg.nieuw_referentienummer(),
                              tijdstip_bericht=sg.tijdstip_bericht(), entiteittype=entiteittype)
     return berichten.antwoordbericht(BG, f"{entiteittype.lower()}La01", stuur,
                                      parameters=[("indicatorVervolgvraag", "false")], objecten=objecten,

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from sqlalchemy import delete, func, insert, select
 
+from knoop_esb.store.base import on_postgresql
 from knoop_esb.store.models import KvkRequest
 
 
@@ -93,7 +94,7 @@ class StoreBoek:
             return self._count(session, abonnement, maand)
 
     def _lock(self, session, abonnement: str) -> None:
-        if session.get_bind().dialect.name == "postgresql":
+        if on_postgresql(session):
             session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"handelsdata:{abonnement}"))))
 
     def _where(self, abonnement: str, maand: str):
