@@ -12,7 +12,7 @@ class VraagConfig:
     versheid_nnp: str = doc("How old a stored NNP may be before KVK is asked (30d, 12h, 15m, 90s, 0); empty = the route's max_age.", default="")
     versheid_mac: str = doc("How old a stored MAC may be before KVK is asked; empty = the route's max_age.", default="")
     versheid_ves: str = doc("How old a stored VES may be before KVK is asked; empty = the route's max_age.", default="")
-    kvk_timeout: float = doc("Seconds the node waits for its sources (KVK) while answering one vraag; after that the afnemer gets Fo02 StUF058.", default=8.0)
+    kvk_timeout: float = doc("Seconds the node waits for its remote sources (KVK) while answering one vraag; after that the afnemer gets the stored copy with a melding that it may be out of date, or Fo02 StUF058 when the store has none.", default=8.0)
     lijsten_uit_opslag: bool = doc("Answer list questions (names, addresses, all vestigingen of a KVK-nummer) from fresh stored data too; only when the store holds the whole population (initial load and sync running). false = such questions go to KVK first and the store is the fall-back, so an answer never misses an object the store has not seen.", default=False)
     maximum_aantal: int = doc("maximumAantal when the vraag gives none (StUF-BG 03.10 schema default).", default=15)
     maximum_aantal_node: int = doc("The most objects the node puts in one La01, whatever maximumAantal asks; more → indicatorVervolgvraag true and melding StUF0002.", default=100)
