@@ -9,7 +9,6 @@ import pytest
 from lxml import etree
 
 from knoop_esb.afnemers import hooks, protocol
-from knoop_esb.afnemers.registry import Registry
 from knoop_esb.cli import main
 from knoop_esb.config import load
 from knoop_esb.logs import bound_contextvars
