@@ -94,6 +94,75 @@ def _convert(args: argparse.Namespace, config) -> int:
     return 0
 
 
+def _inschrijving(path: str, soort: str | None):
+    """The one company (MaatschappelijkeActiviteit) of a KVK answer or StUF-HR message."""
+    from knoop_esb.cli import CliError
+    from knoop_esb.transform import omzetting
+    from knoop_esb.transform.model import MaatschappelijkeActiviteit
+
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror}") from None
+    modellen = omzetting.naar_model(soort or omzetting.herken(data), data)
+    if len(modellen) != 1 or not isinstance(modellen[0], MaatschappelijkeActiviteit):
+        raise CliError(f"{path}: not one company (a Basisprofiel, a bundel or a StUF-HR message is)")
+    return modellen[0]
+
+
+def _ontvanger(args: argparse.Namespace, config):
+    """The afnemer the kennisgevingen are addressed to (StUF: ontvanger is mandatory in a Lk01): a
+    knoop.toml afnemer by OIN, or any OIN with ``--applicatie``."""
+    from knoop_esb.afnemers.registry import Registry
+    from knoop_esb.cli import CliError
+    from knoop_esb.digikoppeling import oin
+    from knoop_esb.stuf import stuurgegevens as sg
+
+    if not oin.is_valid(args.afnemer):
+        raise CliError(f"--afnemer {args.afnemer!r} is not an OIN (20 characters)")
+    afnemer = Registry(config).get(args.afnemer)
+    applicatie = args.applicatie or (afnemer.applicatie if afnemer is not None else "")
+    if not applicatie:
+        raise CliError(f"--afnemer {args.afnemer} is not in knoop.toml: give its --applicatie")
+    return sg.Systeem(organisatie=args.afnemer, applicatie=applicatie)
+
+
+def _diff(args: argparse.Namespace, config) -> int:
+    from lxml import etree
+
+    from knoop_esb import paths
+    from knoop_esb.cli import CliError
+    from knoop_esb.stuf import berichten, schemas
+    from knoop_esb.stuf import stuurgegevens as sg
+    from knoop_esb.stuf.fouten import StufFout
+    from knoop_esb.stuf.ns import BG, STUF
+    from knoop_esb.transform import diff
+    from knoop_esb.transform.fout import MappingFout
+
+    ontvanger = _ontvanger(args, config)
+    try:
+        oud, nieuw = (_inschrijving(path, args.soort) for path in (args.oud, args.nieuw))
+        if oud.kvk_nummer != nieuw.kvk_nummer:
+            raise CliError(f"not two states of one company: kvkNummer {oud.kvk_nummer} and {nieuw.kvk_nummer}")
+        registry = schemas.registry(paths.schemas_dir(config))
+        kennisgevingen = diff.kennisgevingen(oud, nieuw)
+        for kg in kennisgevingen:
+            stuur = sg.Stuurgegevens(berichtcode=kg.berichtcode, zender=sg.node_systeem(config), ontvanger=ontvanger,
+                                     referentienummer=sg.nieuw_referentienummer(),
+                                     tijdstip_bericht=sg.tijdstip_bericht(), entiteittype=kg.entiteittype)
+            lk01 = berichten.kennisgevingsbericht(BG, kg.element, stuur, mutatiesoort=kg.mutatiesoort,
+                                                  objecten=kg.objecten(), nsmap={"BG": BG, "StUF": STUF})
+            registry.validate(lk01)
+            print(etree.tostring(lk01, pretty_print=True, encoding="unicode"))
+        if not kennisgevingen:
+            print("<!-- no differences a gegevensmagazijn would be told about -->")
+    except MappingFout as exc:
+        raise CliError(str(exc)) from None
+    except StufFout as exc:
+        raise CliError(f"{exc.code} {exc.omschrijving}") from None
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("mapping", help="the VNG HR→BG mapping as implemented by knoop_esb.transform")
     sub = parser.add_subparsers(dest="mapping_command", metavar="ACTION", required=True)
@@ -109,3 +178,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     conv.add_argument("--entiteittype", nargs="+", choices=["MAC", "NNP", "VES"], default=["MAC", "NNP", "VES"],
                       help="which objects to emit (default: all three)")
     conv.set_defaults(func=_convert)
+    dif = sub.add_parser("diff", help="the StUF-BG kennisgevingen (Lk01) between two states of one company")
+    dif.add_argument("oud", help="the company as it was: KVK Basisprofiel or bundel JSON, or StUF-HR 0300 XML")
+    dif.add_argument("nieuw", help="the company as it is now, in the same kinds of document")
+    dif.add_argument("--afnemer", required=True, metavar="OIN", help="the afnemer they are addressed to (ontvanger)")
+    dif.add_argument("--applicatie", help="its applicatie (default: from knoop.toml for a configured afnemer)")
+    dif.add_argument("--soort", choices=["basisprofiel", "bundel", "stufhr"],
+                     help="the kind of both documents (default: recognised from each one's shape)")
+    dif.set_defaults(func=_diff)

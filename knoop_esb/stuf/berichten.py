@@ -62,3 +62,26 @@ def antwoordbericht(
     if objecten:
         etree.SubElement(root, q(ns, "antwoord")).extend(objecten)
     return root
+
+
+def kennisgevingsbericht(
+    ns: str,
+    naam: str,
+    stuurgegevens: _sg.Stuurgegevens,
+    *,
+    mutatiesoort: str,
+    objecten,
+    indicator_overname: str = "V",
+    nsmap: dict[str, str] | None = None,
+) -> etree._Element:
+    """A sector kennisgevingsbericht ``<ns:naam>`` (Lk01): stuurgegevens, parameters (mutatiesoort
+    T/W/V…, indicatorOvername V = the afnemer takes it over as is), then the object(s) — for a W
+    the old state before the new one (StUF 03.01: "het eerste object bevat de 'oude' situatie en het
+    tweede object de 'nieuwe' situatie"). ``objecten`` are moved in."""
+    root = etree.Element(q(ns, naam), nsmap=nsmap or {"StUF": STUF})
+    root.append(_sg.to_element(stuurgegevens, element_ns=ns))
+    parameters = etree.SubElement(root, q(ns, "parameters"))
+    etree.SubElement(parameters, q(STUF, "mutatiesoort")).text = mutatiesoort
+    etree.SubElement(parameters, q(STUF, "indicatorOvername")).text = indicator_overname
+    root.extend(objecten)
+    return root
