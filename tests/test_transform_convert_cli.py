@@ -26,13 +26,14 @@ def run(tmp_path, stuf_schemas_dir, monkeypatch, capsys):
     return convert
 
 
-def _documenten(out: str) -> list[str]:
+def _documenten(out: str, berichtcode: str = "La01") -> list[str]:
+    """The printed messages (pretty-printed one after another), comments skipped."""
     docs, current = [], []
     for line in out.splitlines():
         if line.startswith("<!--"):
             continue
         current.append(line)
-        if line.startswith("</BG:") and line.endswith("La01>"):
+        if line.startswith("</BG:") and line.endswith(f"{berichtcode}>"):
             docs.append("\n".join(current))
             current = []
     return docs
@@ -98,15 +99,7 @@ def _gewijzigd(tmp_path: Path, naam: str, wijzig) -> Path:
 
 
 def _kennisgevingen(out: str) -> list[etree._Element]:
-    docs, current = [], []
-    for line in out.splitlines():
-        if line.startswith("<!--"):
-            continue
-        current.append(line)
-        if line.startswith("</BG:") and line.endswith("Lk01>"):
-            docs.append(etree.fromstring("\n".join(current)))
-            current = []
-    return docs
+    return [etree.fromstring(doc) for doc in _documenten(out, "Lk01")]
 
 
 def test_diff_a_changed_handelsnaam_is_one_schema_valid_mac_w(diff, schema_registry, tmp_path):
