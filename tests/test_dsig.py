@@ -1,7 +1,8 @@
 """knoop_esb.digikoppeling.dsig against stock signxml: the same signatures and the same verdicts.
 
-The subclasses only change how a reference finds its element (an id index, no per-reference copy of
-the document), so every outcome here must be the one signxml's own XMLSigner/XMLVerifier gives."""
+The subclasses only change how signxml reaches the elements it digests (an id index, no copy of the
+document per reference, no copy of the Signature), so every outcome here must be the one signxml's
+own XMLSigner/XMLVerifier gives."""
 from __future__ import annotations
 
 import base64
@@ -136,6 +137,23 @@ def test_WB013_verdict_equals_stock_signxml(identity, change, prefixes):
     if change is _duplicate_id:
         assert ours[0] == "InvalidInput" and "Ambiguous" in ours[1]
 
+
+
+def _verdict(outcome):
+    # signxml's certificate messages end in the moment of checking, which differs per call.
+    kind, detail = outcome
+    return kind, detail if kind == "ok" else detail.split(" at validation time")[0]
+
+
+@pytest.mark.parametrize("signer, given", [("afnemer-demo", "afnemer-signed"), ("expired", "expired")],
+                         ids=["other-certificate", "expired-certificate"])
+def test_WB013_certificate_verdict_equals_stock_signxml(wss_pki, signer, given):
+    root = _ready_envelope()
+    raw = _signed_bytes(root, wss_pki.ondertekenaar(signer))
+    certificate = wss_pki.certificate(given)
+    ours = _outcome(WsuVerifier, raw, certificate, len(_references(root)))
+    assert _verdict(ours) == _verdict(_outcome(XMLVerifier, raw, certificate, len(_references(root))))
+    assert ours[0] == ("InvalidSignature" if signer != given else "InvalidCertificate")
 
 def test_WB008_inclusive_prefix_of_an_ancestor_is_rendered(identity):
     """The case signxml's copy exists for: the namespace is in scope only through the Envelope."""

@@ -3,7 +3,8 @@
 signxml 5.2 serialises and re-parses the *whole* document, and searches it with an XPath over
 every attribute, once per reference, on both sides. A WUS message has six or seven references
 (Body, Timestamp, every WS-A header, SignatureConfirmation), so that copying was two thirds of the
-node's signing and verifying time. These subclasses change only how a reference finds its element:
+node's signing and verifying time. These subclasses change only how signxml reaches the elements it
+digests:
 
 - the id index is built once per message with one XPath pass, with signxml's own semantics
   (``id_attributes`` in order, an attribute of that local name in any namespace, more than one
@@ -11,6 +12,9 @@ node's signing and verifying time. These subclasses change only how a reference 
 - a detached signature is built and verified on the tree as given instead of on a copy. The copy
   exists in signxml so the enveloped-signature transform can cut the Signature out of the tree; a
   reference with that transform still takes signxml's own path, and the signer signs detached only;
+- with a trusted certificate given, the verifier canonicalises SignedInfo where the Signature
+  stands instead of on a serialised copy of it, and spells out the certificate's subject for
+  signxml's validity-period message only when that check fails;
 - a referenced element is canonicalised where it stands. signxml serialises and re-parses each one
   first so that no namespace of its ancestors leaks in or gets lost; lxml canonicalises an element
   under a stand-in root that carries exactly the namespaces in scope there, which is the same input
@@ -28,11 +32,13 @@ from dataclasses import replace
 from functools import lru_cache
 from importlib.metadata import version
 
+import cryptography.exceptions
+from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from lxml import etree
 from signxml import (
-    CanonicalizationMethod, DigestAlgorithm, InvalidDigest, InvalidInput, SignatureConstructionMethod, XMLSigner,
-    XMLVerifier,
+    CanonicalizationMethod, DigestAlgorithm, InvalidDigest, InvalidInput, InvalidSignature, SignatureConfiguration,
+    SignatureConstructionMethod, SignatureMethod, XMLSigner, XMLVerifier,
 )
 from signxml.util import namespaces
 from signxml.verifier import VerifyResult
@@ -94,6 +100,12 @@ class _IndexedReferences:
         return self._index.resolve(uri)
 
 
+@lru_cache(maxsize=8)
+def _requiring_x509(config: SignatureConfiguration) -> SignatureConfiguration:
+    # signxml derives this per verify call; the node verifies with one configuration per reference count.
+    return replace(config, require_x509=True)
+
+
 @lru_cache(maxsize=64)
 def _ds_qname(tag: str) -> etree.QName:
     return etree.QName(namespaces.ds, tag)
@@ -131,25 +143,86 @@ class WsuSigner(_IndexedReferences, XMLSigner):
 
 class WsuVerifier(_IndexedReferences, XMLVerifier):
     """XMLVerifier whose references are digested from the received tree itself, not from a copy
-    of the whole document per reference. The tree is not changed."""
+    of the whole document per reference. The tree is not changed.
+
+    With a trusted certificate given (``x509_cert``, the one way the node verifies: the signer's
+    certificate comes from the BinarySecurityToken and is chained by the TrustStore first) and
+    without signxml's schema check, :meth:`verify` runs signxml 5.2's steps in signxml's order on
+    the Signature where it stands instead of on a serialised copy of it; anything else is
+    signxml's own ``verify``."""
 
     _pem: tuple[object, bytes] | None = None
 
-    def verify(self, data, **kwargs):
+    def verify(self, data, *, x509_cert=None, id_attribute=None, expect_config=None, validate_schema=True,
+               **other):
         self._index = None
-        return super().verify(data, **kwargs)
+        if isinstance(x509_cert, x509.Certificate) and not validate_schema and not other:
+            return self._verify_with_certificate(data, x509_cert, id_attribute,
+                                                 expect_config or SignatureConfiguration())
+        if expect_config is not None:
+            other["expect_config"] = expect_config
+        return super().verify(data, x509_cert=x509_cert, id_attribute=id_attribute, validate_schema=validate_schema,
+                              **other)
+
+    def _verify_with_certificate(self, data, certificate: x509.Certificate, id_attribute, expect_config):
+        self.hmac_key = None
+        self.config = _requiring_x509(expect_config)
+        self._parser = None
+        self.x509_cert = certificate
+        if id_attribute is not None:
+            self.id_attributes = (id_attribute,)
+        root = self.get_root(data)
+        # signxml verifies a serialised copy of the Signature; canonicalising SignedInfo where it
+        # stands gives the same bytes (see the module text), and the tree is only read.
+        signature = self._get_signature(root)
+        signed_info = self._find(signature, "SignedInfo")
+        c14n_method = self._find(signed_info, "CanonicalizationMethod")
+        c14n_algorithm = CanonicalizationMethod(c14n_method.get("Algorithm"))
+        inclusive_ns_prefixes = self._get_inclusive_ns_prefixes(c14n_method)
+        signature_alg = SignatureMethod(self._find(signed_info, "SignatureMethod").get("Algorithm"))
+        self.check_signature_alg_expected(signature_alg)
+        raw_signature = b64decode(self._find(signature, "SignatureValue").text)
+        key_value = signature.find("ds:KeyInfo/ds:KeyValue", namespaces=namespaces)
+        der_encoded_key_value = signature.find("ds:KeyInfo/dsig11:DEREncodedKeyValue", namespaces=namespaces)
+        signed_info_c14n = self._c14n(signed_info, algorithm=c14n_algorithm,
+                                      inclusive_ns_prefixes=inclusive_ns_prefixes)
+        self._check_validity_period(certificate)
+        try:
+            verified_signed_info_c14n, key_used = self._verify_signature_with_pubkey(
+                signed_info_c14n=signed_info_c14n, raw_signature=raw_signature, signing_certificate=certificate,
+                signature_alg=signature_alg)
+        except cryptography.exceptions.InvalidSignature as exc:
+            raise InvalidSignature(f"Signature verification failed: {exc}") from None
+        self._match_key_values(key_value=key_value, der_encoded_key_value=der_encoded_key_value,
+                               signing_cert=certificate, signature_alg=signature_alg)
+        # The references come from the bytes whose signature just verified ("see what is signed").
+        verified_signed_info = self._fromstring(verified_signed_info_c14n)
+        results = [self._verify_reference(reference, index, root, None, c14n_algorithm, signature, key_used)
+                   for index, reference in enumerate(self._findall(verified_signed_info, "Reference"))]
+        expected = self.config.expect_references
+        if type(expected) is int and len(results) != expected:
+            raise InvalidSignature(f"Expected to find {expected} references, but found {len(results)}")
+        return results[0] if type(expected) is int and expected == 1 else results
+
+    def _check_validity_period(self, certificate: x509.Certificate) -> None:
+        # signxml's check, whose message spells out the certificate's subject: only built when
+        # the certificate is outside its validity period at the verification time.
+        moment = self._get_cert_verification_time()
+        if not certificate.not_valid_before_utc <= moment <= certificate.not_valid_after_utc:
+            self._check_cert_validity(certificate, "provided x509_cert")
 
     def _verify_reference(self, reference, index, root, uri_resolver, c14n_algorithm, signature,
                           signature_key_used):
         transforms = self._find(reference, "Transforms", require=False)
-        if transforms is not None and any(t.get("Algorithm") == _ENVELOPED for t in self._findall(transforms, "Transform")):
+        steps = self._findall(transforms, "Transform") if transforms is not None else []
+        if any(step.get("Algorithm") == _ENVELOPED for step in steps):
             # The transform cuts the Signature out of the tree: signxml's own path, on its own copy.
             return super()._verify_reference(reference, index, root, uri_resolver, c14n_algorithm, signature,
                                              signature_key_used)
         digest_alg = DigestAlgorithm(self._find(reference, "DigestMethod").get("Algorithm"))
         digest_value = self._find(reference, "DigestValue")
         payload = self._resolve_reference(root, reference, uri_resolver=uri_resolver)
-        payload_c14n = self._canonical(payload, transforms, signature)
+        payload_c14n = self._canonical(payload, transforms, steps, signature)
         self.check_digest_alg_expected(digest_alg)
         if b64decode(digest_value.text) != self._get_digest(payload_c14n, digest_alg):
             raise InvalidDigest(f"Digest mismatch for reference {index} ({reference.get('URI')})")
@@ -164,9 +237,8 @@ class WsuVerifier(_IndexedReferences, XMLVerifier):
             self._pem = (key, key.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo))
         return self._pem[1]
 
-    def _canonical(self, payload: etree._Element, transforms, signature) -> bytes:
+    def _canonical(self, payload: etree._Element, transforms, steps, signature) -> bytes:
         """The one c14n transform WS-Security uses, applied in place; anything else is signxml's."""
-        steps = self._findall(transforms, "Transform") if transforms is not None else []
         if len(steps) == 1 and steps[0].get("Algorithm") in _C14N:
             return self._c14n(payload, algorithm=_C14N[steps[0].get("Algorithm")],
                               inclusive_ns_prefixes=self._get_inclusive_ns_prefixes(steps[0]))
