@@ -3,6 +3,8 @@ hand-written requests like a permits application sends them (KVK-nr, vestigingsn
 street + town, trade name + town; sortering 2, maximumAantal 100)."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from lxml import etree
 
@@ -56,6 +58,24 @@ def test_ves_all_vestigingen_of_a_kvknummer_sortering_2(vraag_node, schema_regis
     namen = [tekst(o, "handelsnaam")[0] for o in objecten(antwoord)]
     assert namen == sorted(namen, key=str.casefold) and len(namen) == 4
 
+
+
+def test_soapui_comments_and_processing_instructions_are_ignored(vraag_node, schema_registry):
+    """SoapUI writes "<!--Optional:-->" before every optional element: the node answers such a vraag
+    exactly as the same vraag without them (the body reaches the handler without comments)."""
+    body = lv01("VES", {"oefentActiviteitenUitVoor/gerelateerde/kvkNummer": "90003942"}, sortering=2, maximum=100)
+    answers = []
+    for commented in (False, True):
+        with vraag_node.client("afnemer-demo") as client:
+            envelope = soap_envelope(body, to=vraag_node.url(PAD), action=f"{BG}/vesLv01", sender_oin=AFNEMER)
+            if commented:
+                envelope = re.sub(rb"(<(?:BG|StUF):)", rb"<!--Optional:-->\1", envelope)
+                envelope = envelope.replace(b"<BG:gelijk", b"<?soapui marker?><BG:gelijk", 1)
+                assert envelope.count(b"<!--Optional:-->") > 10
+            antwoord = la01(soap_post(client, vraag_node.url(PAD), envelope, f"{BG}/vesLv01"))
+        schema_registry.validate(antwoord)
+        answers.append([tekst(o, "handelsnaam")[0] for o in objecten(antwoord)])
+    assert answers[0] == answers[1] and len(answers[0]) == 4
 
 def test_not_found_is_la01_without_antwoord(vraag_node, schema_registry):
     antwoord = la01(vraag(vraag_node, lv01("VES", {"vestigingsNummer": "000099999999"})))

@@ -126,7 +126,8 @@ class WusMiddleware:
         # and parsed it once; the WUS checks run on those bytes and that tree.
         raw = environ["knoop.raw_body"]
         envelope.check_content_type(environ.get("CONTENT_TYPE"))
-        root = envelope.parse(raw, parsed=environ.pop("knoop.envelope"))
+        # The tree stays in the environ for spyne; decrypting replaces its Body in place.
+        root = envelope.parse(raw, parsed=environ["knoop.envelope"])
         envelope.check_header_blocks(root)
         decrypted = xmlenc.decrypt_body(root, self.ondertekenaar.key, context.profiel)
         context.addressing = wsa.parse(root)
