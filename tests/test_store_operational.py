@@ -34,6 +34,24 @@ def test_replay_cache(db):
         assert replay.purge(s, now=T0 + timedelta(hours=1)) == 1
 
 
+
+def test_replay_rows_written_on_the_driver_read_and_compare_like_orm_rows(db):
+    """remember_on writes through the DBAPI cursor: its times must be the ones SQLAlchemy reads
+    back and compares against (purge by expires_at), on an autocommit connection too."""
+    from sqlalchemy import select
+
+    from knoop_esb.store.models import ReplayCache
+
+    until = T0 + timedelta(minutes=5, microseconds=123456)
+    with db.schrijven() as verbinding:
+        assert replay.remember_on(verbinding, "uuid:2", until, now=T0)
+        assert not replay.remember_on(verbinding, "uuid:2", until, now=T0 + timedelta(minutes=1))
+    with db.session() as s:
+        row = s.execute(select(ReplayCache).where(ReplayCache.message_id == "uuid:2")).scalar_one()
+        assert (row.seen_at, row.expires_at) == (T0, until)
+        assert replay.purge(s, now=until - timedelta(microseconds=1)) == 0
+        assert replay.purge(s, now=until) == 1
+
 def test_afnemerindicaties(db):
     with db.session() as s:
         assert afnemerindicaties.plaats(s, "00000002", "VES", "000000000001")

@@ -4,6 +4,7 @@ Kept in the database so that every node process behind a load balancer sees the 
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
@@ -20,28 +21,51 @@ def remember(session: Session, message_id: str, expires_at: datetime, *, now: da
     return remember_on(session.connection(), message_id, expires_at, now=now)
 
 
+@dataclass(frozen=True)
+class _Statement:
+    """A Core statement compiled once for a dialect, run on the DBAPI cursor: every signed message
+    records its MessageID, and SQLAlchemy's per-execution work cost more than the INSERT itself."""
+
+    sql: str
+    names: tuple[str, ...] | None  # bind names in order (qmark/format), None for named parameters
+
+    @classmethod
+    def of(cls, statement, dialect) -> "_Statement":
+        compiled = statement.compile(dialect=dialect)
+        return cls(compiled.string, tuple(compiled.positiontup) if compiled.positional else None)
+
+    def execute(self, cursor, values: dict):
+        cursor.execute(self.sql, tuple(values[name] for name in self.names) if self.names is not None else values)
+        return cursor
+
+
 @lru_cache(maxsize=4)
-def _statements(dialect: str):
-    # Built once per dialect with bind parameters: every signed message records its MessageID, and
-    # building the ORM statement per message cost more than the INSERT itself.
+def _statements(dialect):
     table = ReplayCache.__table__
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
     values = dict(message_id=bindparam("b_id"), seen_at=bindparam("b_now"), expires_at=bindparam("b_until"))
     first = (insert(table).values(**values).on_conflict_do_nothing(index_elements=["message_id"])
              .returning(table.c.message_id))
     renew = (update(table).where(table.c.message_id == bindparam("b_id"), table.c.expires_at <= bindparam("b_now"))
              .values(seen_at=bindparam("b_now"), expires_at=bindparam("b_until")))
-    return first, renew
+    # The column type's own conversion (UtcDateTime, then the dialect's DATETIME text on SQLite),
+    # so these rows read and compare exactly like rows written through SQLAlchemy.
+    tijd = table.c.expires_at.type.bind_processor(dialect) or (lambda value: value)
+    return _Statement.of(first, dialect), _Statement.of(renew, dialect), tijd
 
 
 def remember_on(connection: Connection, message_id: str, expires_at: datetime, *, now: datetime | None = None) -> bool:
     """Record ``message_id`` on a Core connection (one statement, or two for a replayed id); True
     the first time, False for a replay (an expired entry is renewed)."""
-    first, renew = _statements(connection.dialect.name)
-    params = dict(b_id=message_id, b_now=now or utcnow(), b_until=expires_at)
-    if connection.execute(first, params).first() is not None:
-        return True
-    return connection.execute(renew, params).rowcount == 1
+    first, renew, tijd = _statements(connection.dialect)
+    values = dict(b_id=message_id, b_now=tijd(now or utcnow()), b_until=tijd(expires_at))
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        if first.execute(cursor, values).fetchone() is not None:
+            return True
+        return renew.execute(cursor, values).rowcount == 1
+    finally:
+        cursor.close()
 
 
 def purge(session: Session, *, now: datetime | None = None) -> int:
