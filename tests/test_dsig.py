@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import copy
 import hashlib
+import re
 
 import pytest
 from lxml import etree
@@ -119,10 +120,21 @@ def _whitespace_outside_references(raw):
     return raw.replace(b"<wsse:Security", b"\n  <wsse:Security")
 
 
+def _without(tag):
+    def change(raw):
+        changed = re.sub(rb"<ds:%s\b[^>]*/>|<ds:%s\b.*?</ds:%s>" % (tag, tag, tag), b"", raw, count=1, flags=re.S)
+        assert changed != raw
+        return changed
+    change.__name__ = f"_without_{tag.decode()}"
+    return change
+
+
 @pytest.mark.parametrize("change", [
     _unchanged, _tamper_body, _tamper_action, _duplicate_id, _dangling_reference, _tamper_signed_info,
-    _whitespace_outside_references,
-], ids=["valid", "body", "action", "duplicate-id", "dangling", "signedinfo", "whitespace"])
+    _whitespace_outside_references, _without(b"SignedInfo"), _without(b"SignatureValue"),
+    _without(b"SignatureMethod"),
+], ids=["valid", "body", "action", "duplicate-id", "dangling", "signedinfo", "whitespace", "no-signedinfo",
+        "no-signaturevalue", "no-signaturemethod"])
 @pytest.mark.parametrize("prefixes", [None, ["xsd"]], ids=["plain", "inclusive-ns"])
 def test_WB013_verdict_equals_stock_signxml(identity, change, prefixes):
     root = _ready_envelope()
@@ -136,6 +148,8 @@ def test_WB013_verdict_equals_stock_signxml(identity, change, prefixes):
         assert ours[0] == "InvalidDigest"
     if change is _duplicate_id:
         assert ours[0] == "InvalidInput" and "Ambiguous" in ours[1]
+    if change.__name__.startswith("_without_"):
+        assert ours[0] == "InvalidInput" and change.__name__.removeprefix("_without_") in ours[1]
 
 
 

@@ -28,6 +28,7 @@ InclusiveNamespaces.
 from __future__ import annotations
 
 from base64 import b64decode
+from collections import Counter
 from dataclasses import replace
 from functools import lru_cache
 from importlib.metadata import version
@@ -43,7 +44,7 @@ from signxml import (
 from signxml.util import namespaces
 from signxml.verifier import VerifyResult
 
-__all__ = ["WsuSigner", "WsuVerifier"]
+__all__ = ["IdIndex", "WsuSigner", "WsuVerifier"]
 
 # The overridden methods mirror signxml 5.2's private ones; a newer signxml must be re-checked
 # against tests/test_dsig.py before this pin moves.
@@ -53,27 +54,55 @@ if not version("signxml").startswith(f"{SIGNXML_VERSION}."):  # pragma: no cover
 
 _ENVELOPED = SignatureConstructionMethod.enveloped.value
 _C14N = {method.value: method for method in CanonicalizationMethod}
+_DS = namespaces.ds  # signxml's namespaces object resolves attributes through __getattr__
+_DSIG11 = namespaces.dsig11
 
 
-class _IdIndex:
-    """Every element carrying an id attribute, by value, for one document root."""
+def _first_children(element: etree._Element, *tags: str) -> list[etree._Element | None]:
+    """Per Clark tag the first child carrying it, or None: what ``element.find(tag)`` returns for
+    each, in one pass over the children instead of one ElementPath search per tag."""
+    found: list[etree._Element | None] = [None] * len(tags)
+    for child in element:
+        tag = child.tag
+        for n, wanted in enumerate(tags):
+            if tag == wanted and found[n] is None:
+                found[n] = child
+                break
+    return found
 
-    def __init__(self, root: etree._Element, id_attributes: tuple[str, ...]):
+
+@lru_cache(maxsize=8)
+def _id_xpath(names: tuple[str, ...]) -> etree.XPath:
+    return etree.XPath("//@*[" + " or ".join(f"local-name() = '{name}'" for name in names) + "]")
+
+
+class IdIndex:
+    """Every element carrying an id attribute (of one of ``names``, in any namespace), by value,
+    for one document root: one XPath pass, shared by the wrapping check of the WS-Security
+    verifier (:meth:`duplicates`) and the reference resolution of :class:`WsuVerifier`."""
+
+    def __init__(self, root: etree._Element, names: tuple[str, ...] = ("Id", "ID", "id")):
         self.root = root
-        self._by_attribute: list[dict[str, list[etree._Element]]] = []
-        for name in id_attributes:
-            found: dict[str, list[etree._Element]] = {}
-            for attribute in root.xpath("//@*[local-name() = $name]", name=name):
-                elements = found.setdefault(str(attribute), [])
-                element = attribute.getparent()
-                if not elements or elements[-1] is not element:  # wsu:Id and Id alike on one element: one node
-                    elements.append(element)
-            self._by_attribute.append(found)
+        self.names = frozenset(names)
+        self._by_name: dict[str, dict[str, list[etree._Element]]] = {}
+        self._attributes: Counter[str] = Counter()
+        for attribute in _id_xpath(tuple(names))(root):
+            value = str(attribute)
+            self._attributes[value] += 1
+            elements = self._by_name.setdefault(attribute.attrname.rpartition("}")[2], {}).setdefault(value, [])
+            element = attribute.getparent()
+            if not elements or elements[-1] is not element:  # wsu:Id and Id alike on one element: one node
+                elements.append(element)
 
-    def resolve(self, uri: str) -> etree._Element:
+    def duplicates(self) -> list[str]:
+        """Id values carried by more than one id attribute anywhere, sorted."""
+        return sorted(value for value, count in self._attributes.items() if count > 1)
+
+    def resolve(self, uri: str, id_attributes: tuple[str, ...]) -> etree._Element:
+        """signxml's semantics: ``id_attributes`` in order, more than one element → ambiguous."""
         wanted = uri[1:]
-        for found in self._by_attribute:
-            elements = found.get(wanted, [])
+        for name in id_attributes:
+            elements = self._by_name.get(name, {}).get(wanted, [])
             if len(elements) > 1:
                 raise InvalidInput(f"Ambiguous reference URI {uri} resolved to {len(elements)} nodes")
             if len(elements) == 1:
@@ -84,7 +113,7 @@ class _IdIndex:
 class _IndexedReferences:
     """``get_root`` keeps a parsed document's root as it is; ``#Id`` references use an index."""
 
-    _index: _IdIndex | None = None
+    _index: IdIndex | None = None
 
     def get_root(self, data):
         if isinstance(data, etree._Element) and data.getparent() is None:
@@ -95,9 +124,9 @@ class _IndexedReferences:
         uri = reference.get("URI") or ""
         if not uri.startswith("#") or uri.startswith("#xpointer("):
             return super()._resolve_reference(doc_root, reference, uri_resolver=uri_resolver)
-        if self._index is None or self._index.root is not doc_root:
-            self._index = _IdIndex(doc_root, self.id_attributes)
-        return self._index.resolve(uri)
+        if self._index is None or self._index.root is not doc_root or not self._index.names.issuperset(self.id_attributes):
+            self._index = IdIndex(doc_root, tuple(self.id_attributes))
+        return self._index.resolve(uri, tuple(self.id_attributes))
 
 
 @lru_cache(maxsize=8)
@@ -108,7 +137,7 @@ def _requiring_x509(config: SignatureConfiguration) -> SignatureConfiguration:
 
 @lru_cache(maxsize=64)
 def _ds_qname(tag: str) -> etree.QName:
-    return etree.QName(namespaces.ds, tag)
+    return etree.QName(_DS, tag)
 
 
 class WsuSigner(_IndexedReferences, XMLSigner):
@@ -123,11 +152,17 @@ class WsuSigner(_IndexedReferences, XMLSigner):
 
     def sign(self, data, **kwargs):
         self._index = None
-        return super().sign(data, **kwargs)
+        try:
+            return super().sign(data, **kwargs)
+        finally:
+            # signxml's signer is a reference cycle (it lists its own bound methods as annotators):
+            # without this the index, and through it the whole signed document, would wait for
+            # the cycle collector.
+            self._index = None
 
     def _ds_tag(self, tag):
         # Called five times per reference; the QName depends only on the tag and the nsmap.
-        if self.namespaces.get(None) == namespaces.ds:
+        if self.namespaces.get(None) == _DS:
             return super()._ds_tag(tag)
         return _ds_qname(tag)
 
@@ -153,9 +188,13 @@ class WsuVerifier(_IndexedReferences, XMLVerifier):
 
     _pem: tuple[object, bytes] | None = None
 
+    def __init__(self, index: IdIndex | None = None):
+        """``index``: the received document's :class:`IdIndex` when the caller built one already."""
+        self._given_index = index
+
     def verify(self, data, *, x509_cert=None, id_attribute=None, expect_config=None, validate_schema=True,
                **other):
-        self._index = None
+        self._index = self._given_index
         if isinstance(x509_cert, x509.Certificate) and not validate_schema and not other:
             return self._verify_with_certificate(data, x509_cert, id_attribute,
                                                  expect_config or SignatureConfiguration())
@@ -175,15 +214,26 @@ class WsuVerifier(_IndexedReferences, XMLVerifier):
         # signxml verifies a serialised copy of the Signature; canonicalising SignedInfo where it
         # stands gives the same bytes (see the module text), and the tree is only read.
         signature = self._get_signature(root)
-        signed_info = self._find(signature, "SignedInfo")
-        c14n_method = self._find(signed_info, "CanonicalizationMethod")
+        signed_info, signature_value, key_info = _first_children(
+            signature, f"{{{_DS}}}SignedInfo", f"{{{_DS}}}SignatureValue", f"{{{_DS}}}KeyInfo")
+        if signed_info is None:
+            self._find(signature, "SignedInfo")  # signxml's InvalidInput
+        c14n_method, signature_method = _first_children(
+            signed_info, f"{{{_DS}}}CanonicalizationMethod", f"{{{_DS}}}SignatureMethod")
+        if c14n_method is None:
+            self._find(signed_info, "CanonicalizationMethod")
         c14n_algorithm = CanonicalizationMethod(c14n_method.get("Algorithm"))
-        inclusive_ns_prefixes = self._get_inclusive_ns_prefixes(c14n_method)
-        signature_alg = SignatureMethod(self._find(signed_info, "SignatureMethod").get("Algorithm"))
+        inclusive_ns_prefixes = self._get_inclusive_ns_prefixes(c14n_method) if len(c14n_method) else None
+        if signature_method is None:
+            self._find(signed_info, "SignatureMethod")
+        signature_alg = SignatureMethod(signature_method.get("Algorithm"))
         self.check_signature_alg_expected(signature_alg)
-        raw_signature = b64decode(self._find(signature, "SignatureValue").text)
-        key_value = signature.find("ds:KeyInfo/ds:KeyValue", namespaces=namespaces)
-        der_encoded_key_value = signature.find("ds:KeyInfo/dsig11:DEREncodedKeyValue", namespaces=namespaces)
+        if signature_value is None:
+            self._find(signature, "SignatureValue")
+        raw_signature = b64decode(signature_value.text)
+        key_value, der_encoded_key_value = (
+            _first_children(key_info, f"{{{_DS}}}KeyValue", f"{{{_DSIG11}}}DEREncodedKeyValue")
+            if key_info is not None else (None, None))
         signed_info_c14n = self._c14n(signed_info, algorithm=c14n_algorithm,
                                       inclusive_ns_prefixes=inclusive_ns_prefixes)
         self._check_validity_period(certificate)
@@ -213,14 +263,16 @@ class WsuVerifier(_IndexedReferences, XMLVerifier):
 
     def _verify_reference(self, reference, index, root, uri_resolver, c14n_algorithm, signature,
                           signature_key_used):
-        transforms = self._find(reference, "Transforms", require=False)
-        steps = self._findall(transforms, "Transform") if transforms is not None else []
+        transforms, digest_method, digest_value = _first_children(
+            reference, f"{{{_DS}}}Transforms", f"{{{_DS}}}DigestMethod", f"{{{_DS}}}DigestValue")
+        steps = [step for step in transforms if step.tag == f"{{{_DS}}}Transform"] if transforms is not None else []
         if any(step.get("Algorithm") == _ENVELOPED for step in steps):
             # The transform cuts the Signature out of the tree: signxml's own path, on its own copy.
             return super()._verify_reference(reference, index, root, uri_resolver, c14n_algorithm, signature,
                                              signature_key_used)
-        digest_alg = DigestAlgorithm(self._find(reference, "DigestMethod").get("Algorithm"))
-        digest_value = self._find(reference, "DigestValue")
+        if digest_method is None or digest_value is None:
+            self._find(reference, "DigestMethod" if digest_method is None else "DigestValue")  # signxml's InvalidInput
+        digest_alg = DigestAlgorithm(digest_method.get("Algorithm"))
         payload = self._resolve_reference(root, reference, uri_resolver=uri_resolver)
         payload_c14n = self._canonical(payload, transforms, steps, signature)
         self.check_digest_alg_expected(digest_alg)
@@ -240,6 +292,7 @@ class WsuVerifier(_IndexedReferences, XMLVerifier):
     def _canonical(self, payload: etree._Element, transforms, steps, signature) -> bytes:
         """The one c14n transform WS-Security uses, applied in place; anything else is signxml's."""
         if len(steps) == 1 and steps[0].get("Algorithm") in _C14N:
-            return self._c14n(payload, algorithm=_C14N[steps[0].get("Algorithm")],
-                              inclusive_ns_prefixes=self._get_inclusive_ns_prefixes(steps[0]))
+            # Only a Transform with children can hold InclusiveNamespaces.
+            prefixes = self._get_inclusive_ns_prefixes(steps[0]) if len(steps[0]) else None
+            return self._c14n(payload, algorithm=_C14N[steps[0].get("Algorithm")], inclusive_ns_prefixes=prefixes)
         return self._apply_transforms(payload, transforms_node=transforms, signature=signature)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import datetime, timezone
@@ -23,7 +22,7 @@ from lxml import etree
 from signxml import InvalidDigest, InvalidInput, InvalidSignature, SignatureConfiguration
 from signxml.algorithms import DigestAlgorithm, SignatureMethod
 
-from knoop_esb.digikoppeling.dsig import WsuVerifier
+from knoop_esb.digikoppeling.dsig import IdIndex, WsuVerifier
 from knoop_esb.digikoppeling.errors import (
     AlgoritmeNietToegestaan, DubbelId, GewijzigdeInhoud, OinMismatch, OnbetrouwbaarCertificaat,
     OndertekeningOntbreekt, OngeldigeOndertekening, OngeldigeSleutelverwijzing, OngeldigeTimestamp,
@@ -38,7 +37,6 @@ __all__ = ["WssResultaat", "verify_envelope", "parse_timestamp", "SKI_VALUE_TYPE
 SKI_VALUE_TYPE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509SubjectKeyIdentifier"
 _ID_ATTRS = ("Id", "ID", "id")
 _XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
-_ID_XPATH = "//@*[local-name() = 'Id' or local-name() = 'ID' or local-name() = 'id']"
 _ALLOWED_TRANSFORMS = {EXC_C14N}
 _PREFIXES = {SOAP11_ENV: "soap:", WSA: "wsa:", WSU: "wsu:", WSSE11: "wsse11:"}
 # Every certificate check (chain, CRL, OIN) is delegated: cert → OIN, raising on refusal.
@@ -75,13 +73,15 @@ def _element_id(element: etree._Element) -> str | None:
     return element.get(f"{{{WSU}}}Id") or element.get("Id") or element.get(_XML_ID)
 
 
-def _check_unique_ids(root: etree._Element) -> None:
+def _check_unique_ids(root: etree._Element) -> IdIndex:
     # One XPath pass in libxml2 over every Id/ID/id attribute in any namespace (wsu:Id, plain Id,
-    # xml:id): the same attributes signxml resolves references by, so no id can be ambiguous.
-    counts = Counter(str(value) for value in root.xpath(_ID_XPATH))
-    duplicates = sorted(v for v, n in counts.items() if n > 1)
+    # xml:id): the same attributes signxml resolves references by, so no id can be ambiguous. The
+    # verifier resolves the references through the same index.
+    index = IdIndex(root, _ID_ATTRS)
+    duplicates = index.duplicates()
     if duplicates:
         raise DubbelId(f"Id value(s) used more than once: {', '.join(duplicates)}")
+    return index
 
 
 def _one(parent: etree._Element, tag: str, what: str, error=OngeldigeOndertekening) -> etree._Element:
@@ -106,32 +106,58 @@ def _check_timestamp(timestamp: etree._Element, profiel: WusProfiel, now: dateti
     return created, expires
 
 
+_SIGNED_INFO, _SIGNATURE_VALUE = f"{{{DS}}}SignedInfo", f"{{{DS}}}SignatureValue"
+_C14N_METHOD, _SIGNATURE_METHOD = f"{{{DS}}}CanonicalizationMethod", f"{{{DS}}}SignatureMethod"
+_REFERENCE, _TRANSFORMS, _TRANSFORM = f"{{{DS}}}Reference", f"{{{DS}}}Transforms", f"{{{DS}}}Transform"
+_DIGEST_METHOD, _DIGEST_VALUE = f"{{{DS}}}DigestMethod", f"{{{DS}}}DigestValue"
+_WSA_OPEN = f"{{{WSA}}}"
+
+
+def _children(element: etree._Element) -> dict[str, list[etree._Element]]:
+    """The element's children by tag, in document order: one pass instead of a search per tag."""
+    groups: dict[str, list[etree._Element]] = {}
+    for child in element:
+        groups.setdefault(child.tag, []).append(child)
+    return groups
+
+
+def _exactly_one(groups: dict[str, list[etree._Element]], tag: str, what: str) -> etree._Element:
+    found = groups.get(tag, [])
+    if len(found) != 1:
+        raise OngeldigeOndertekening(f"wsse:Security holds {len(found)} {what}, expected exactly one")
+    return found[0]
+
+
 def _check_algorithms(signature: etree._Element, profiel: WusProfiel) -> list[etree._Element]:
     """Algorithms and the structure of ds:Signature. This is also what signxml's XMLDSig schema
     validation guarded (it is switched off in :func:`_verify_crypto`): exactly one SignedInfo,
     CanonicalizationMethod, SignatureMethod and SignatureValue, and per Reference one DigestMethod
     and one DigestValue, so signxml and these checks necessarily look at the same elements."""
-    signed_info = _one(signature, f"{{{DS}}}SignedInfo", "SignedInfo")
-    _one(signature, f"{{{DS}}}SignatureValue", "SignatureValue")
-    c14n = _one(signed_info, f"{{{DS}}}CanonicalizationMethod", "CanonicalizationMethod")
+    parts = _children(signature)
+    signed_info = _exactly_one(parts, _SIGNED_INFO, "SignedInfo")
+    _exactly_one(parts, _SIGNATURE_VALUE, "SignatureValue")
+    info = _children(signed_info)
+    c14n = _exactly_one(info, _C14N_METHOD, "CanonicalizationMethod")
     if c14n.get("Algorithm") not in profiel.c14n_algoritmen:
         raise AlgoritmeNietToegestaan(f"SignedInfo canonicalization {c14n.get('Algorithm')} "
                                       "is not exclusive c14n", regel="WB007")
-    algorithm = _one(signed_info, f"{{{DS}}}SignatureMethod", "SignatureMethod").get("Algorithm")
+    algorithm = _exactly_one(info, _SIGNATURE_METHOD, "SignatureMethod").get("Algorithm")
     if algorithm not in profiel.handtekening_algoritmen:
         raise AlgoritmeNietToegestaan(f"SignatureMethod {algorithm} is not allowed (SHA-2 RSA required)", regel="SIGN004")
-    references = signed_info.findall(f"{{{DS}}}Reference")
+    references = info.get(_REFERENCE, [])
     for reference in references:
-        digests = reference.findall(f"{{{DS}}}DigestMethod")
+        fields = _children(reference)
+        digests = fields.get(_DIGEST_METHOD, [])
         digest = digests[0] if len(digests) == 1 else None
         if digest is None or digest.get("Algorithm") not in profiel.digest_algoritmen:
             raise AlgoritmeNietToegestaan(f"DigestMethod {digest.get('Algorithm') if digest is not None else None} "
                                           f"of reference {reference.get('URI')} is not allowed", regel="SIGN003")
-        if len(reference.findall(f"{{{DS}}}DigestValue")) != 1:
+        if len(fields.get(_DIGEST_VALUE, [])) != 1:
             raise OngeldigeOndertekening(f"reference {reference.get('URI')} holds no single DigestValue")
-        for transform in reference.findall(f"{{{DS}}}Transforms/{{{DS}}}Transform"):
-            if transform.get("Algorithm") not in _ALLOWED_TRANSFORMS:
-                raise AlgoritmeNietToegestaan(f"Transform {transform.get('Algorithm')} is not allowed", regel="WB007")
+        for transforms in fields.get(_TRANSFORMS, []):
+            for transform in transforms:
+                if transform.tag == _TRANSFORM and transform.get("Algorithm") not in _ALLOWED_TRANSFORMS:
+                    raise AlgoritmeNietToegestaan(f"Transform {transform.get('Algorithm')} is not allowed", regel="WB007")
         uri = reference.get("URI") or ""
         if not uri.startswith("#") or len(uri) < 2:
             raise OngeldigeOndertekening(f"reference URI {uri!r} is not a same-document #Id reference")
@@ -188,8 +214,8 @@ def _check_coverage(root: etree._Element, security: etree._Element, timestamp: e
     if "Timestamp" in profiel.verplicht_ondertekend:
         required.append(("wsu:Timestamp", timestamp))
     header = root.find(f"{{{SOAP11_ENV}}}Header")
-    required += [(f"wsa:{etree.QName(h).localname}", h) for h in header
-                 if isinstance(h.tag, str) and etree.QName(h).namespace == WSA]
+    required += [(f"wsa:{h.tag[len(_WSA_OPEN):]}", h) for h in header
+                 if isinstance(h.tag, str) and h.tag.startswith(_WSA_OPEN)]
     required += [("wsse11:SignatureConfirmation", c) for c in security.findall(f"{{{WSSE11}}}SignatureConfirmation")]
     unsigned = [name for name, element in required if _element_id(element) not in signed]
     if unsigned:
@@ -207,7 +233,7 @@ def _expected(n_refs: int) -> SignatureConfiguration:
     )
 
 
-def _verify_crypto(root: etree._Element, cert: x509.Certificate, n_refs: int) -> None:
+def _verify_crypto(root: etree._Element, cert: x509.Certificate, n_refs: int, index: IdIndex) -> None:
     # validate_schema=False: signxml's XMLDSig schema check of ds:Signature costs a validation per
     # message and refuses WSS4J/.NET's InclusiveNamespaces on SignedInfo. What it guarded is checked
     # before this call: the structure (_check_algorithms: one SignedInfo/CanonicalizationMethod/
@@ -215,7 +241,7 @@ def _verify_crypto(root: etree._Element, cert: x509.Certificate, n_refs: int) ->
     # same-document #Id references only, transforms exc-c14n only, the key reference (STR → BST),
     # unique Ids. signxml still checks every digest and the signature value.
     try:
-        WsuVerifier().verify(root, x509_cert=cert, id_attribute="Id", expect_config=_expected(n_refs),
+        WsuVerifier(index).verify(root, x509_cert=cert, id_attribute="Id", expect_config=_expected(n_refs),
                              validate_schema=False)
     except InvalidDigest as exc:
         raise GewijzigdeInhoud(f"digest mismatch: {_changed_part(root, str(exc))} was changed after signing") from None
@@ -250,7 +276,7 @@ def verify_envelope(root: etree._Element, profiel: WusProfiel, *, vertrouwen: Ve
     if len(blocks) > 1:
         raise OngeldigeOndertekening(f"{len(blocks)} wsse:Security headers, expected one")
     security = blocks[0]
-    _check_unique_ids(root)
+    index = _check_unique_ids(root)
     timestamp = _one(security, f"{{{WSU}}}Timestamp", "wsu:Timestamp", OngeldigeTimestamp)
     created, expires = _check_timestamp(timestamp, profiel, now)
     signature = _one(security, f"{{{DS}}}Signature", "ds:Signature",
@@ -265,7 +291,7 @@ def verify_envelope(root: etree._Element, profiel: WusProfiel, *, vertrouwen: Ve
         raise OnbetrouwbaarCertificaat(f"signing certificate refused ({reason}): {exc}") from None
     if peer_oin is not None and signer_oin.upper() != peer_oin.upper():
         raise OinMismatch(f"signer OIN {signer_oin} differs from the TLS client certificate OIN {peer_oin}", regel="WB010")
-    _verify_crypto(root, cert, len(references))
+    _verify_crypto(root, cert, len(references), index)
     value = signature.findtext(f"{{{DS}}}SignatureValue") or ""
     return WssResultaat(ondertekend=True, signer_oin=signer_oin, certificate=cert,
                         signature_value="".join(value.split()), signed_ids=signed, created=created, expires=expires)
