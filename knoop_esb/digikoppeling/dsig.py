@@ -27,7 +27,7 @@ InclusiveNamespaces.
 """
 from __future__ import annotations
 
-from base64 import b64decode
+from base64 import b64decode, b64encode
 from collections import Counter
 from dataclasses import replace
 from functools import lru_cache
@@ -41,7 +41,7 @@ from signxml import (
     CanonicalizationMethod, DigestAlgorithm, InvalidDigest, InvalidInput, InvalidSignature, SignatureConfiguration,
     SignatureConstructionMethod, SignatureMethod, XMLSigner, XMLVerifier,
 )
-from signxml.util import namespaces
+from signxml.util import ec_tag, namespaces
 from signxml.verifier import VerifyResult
 
 __all__ = ["IdIndex", "WsuSigner", "WsuVerifier"]
@@ -170,10 +170,37 @@ class WsuSigner(_IndexedReferences, XMLSigner):
         # The elements themselves, not signxml's serialised copies: _build_sig only canonicalises them.
         c14n_inputs, new_references = [], []
         for reference in references:
-            uri = reference.URI if reference.URI.startswith("#") else "#" + reference.URI
-            c14n_inputs.append(self._resolve_reference(doc_root, {"URI": uri}))
-            new_references.append(replace(reference, URI=uri))
+            if not reference.URI.startswith("#"):
+                reference = replace(reference, URI="#" + reference.URI)
+            c14n_inputs.append(self._resolve_reference(doc_root, {"URI": reference.URI}))
+            new_references.append(reference)
         return c14n_inputs, new_references
+
+    def _build_sig(self, sig_root, references, c14n_inputs, inclusive_ns_prefixes,
+                   exclude_c14n_transform_element=False):
+        """signxml's SignedInfo for a detached signature, element for element: Clark tags instead
+        of a QName per element, the reference's settings read instead of copied."""
+        if exclude_c14n_transform_element or self.namespaces.get(None) == _DS:
+            return super()._build_sig(sig_root, references, c14n_inputs, inclusive_ns_prefixes,
+                                      exclude_c14n_transform_element)
+        signed_info = etree.SubElement(sig_root, f"{{{_DS}}}SignedInfo", nsmap=self.namespaces)
+        c14n_method = etree.SubElement(signed_info, f"{{{_DS}}}CanonicalizationMethod", Algorithm=self.c14n_alg.value)
+        if inclusive_ns_prefixes:
+            etree.SubElement(c14n_method, ec_tag("InclusiveNamespaces"), PrefixList=" ".join(inclusive_ns_prefixes))
+        etree.SubElement(signed_info, f"{{{_DS}}}SignatureMethod", Algorithm=self.sign_alg.value)
+        for reference, c14n_input in zip(references, c14n_inputs):
+            method = reference.c14n_method or self.c14n_alg
+            prefixes = inclusive_ns_prefixes if reference.inclusive_ns_prefixes is None else reference.inclusive_ns_prefixes
+            node = etree.SubElement(signed_info, f"{{{_DS}}}Reference", URI=reference.URI)
+            transforms = etree.SubElement(node, f"{{{_DS}}}Transforms")
+            transform = etree.SubElement(transforms, f"{{{_DS}}}Transform", Algorithm=method.value)
+            if prefixes:
+                etree.SubElement(transform, ec_tag("InclusiveNamespaces"), PrefixList=" ".join(prefixes))
+            etree.SubElement(node, f"{{{_DS}}}DigestMethod", Algorithm=self.digest_alg.value)
+            payload_c14n = self._c14n(c14n_input, algorithm=method, inclusive_ns_prefixes=prefixes)
+            etree.SubElement(node, f"{{{_DS}}}DigestValue").text = b64encode(
+                self._get_digest(payload_c14n, algorithm=self.digest_alg)).decode()
+        return signed_info, etree.SubElement(sig_root, f"{{{_DS}}}SignatureValue")
 
 
 class WsuVerifier(_IndexedReferences, XMLVerifier):

@@ -13,6 +13,7 @@ which resolves the references without copying the document). A fresh signer per 
 from __future__ import annotations
 
 import base64
+import secrets
 import uuid
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,6 +37,7 @@ __all__ = ["Ondertekenaar", "sign_envelope", "timestamp_text", "BST_VALUE_TYPE",
 BST_VALUE_TYPE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3"
 BASE64 = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary"
 _WSU_ID = f"{{{WSU}}}Id"
+_WSA_OPEN = f"{{{WSA}}}"
 _XSI_NS = {"xsi": XSI}
 _EXC_C14N = CanonicalizationMethod(EXC_C14N)
 
@@ -57,7 +59,8 @@ class Ondertekenaar:
 
 def timestamp_text(moment: datetime) -> str:
     """xsd:dateTime in UTC with milliseconds and Z (WB002)."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    m = moment.astimezone(timezone.utc)
+    return f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}.{m.microsecond // 1000:03d}Z"
 
 
 def wsu_id(element: etree._Element, prefix: str, token: str | None = None) -> str:
@@ -125,8 +128,9 @@ def sign_envelope(root: etree._Element, signer: Ondertekenaar, profiel: WusProfi
     """
     now = now or datetime.now(timezone.utc)
     security = _security_header(root)
+    token = secrets.token_hex(16)  # one per message: each part's prefix is unique in it
     # The BST is not signed; it joins the header after signxml has signed.
-    bst_id = f"X509-{uuid.uuid4().hex}"
+    bst_id = f"X509-{token}"
     timestamp = etree.SubElement(security, f"{{{WSU}}}Timestamp")
     etree.SubElement(timestamp, f"{{{WSU}}}Created").text = timestamp_text(now)
     etree.SubElement(timestamp, f"{{{WSU}}}Expires").text = timestamp_text(now + profiel.timestamp_geldigheid)
@@ -137,12 +141,12 @@ def sign_envelope(root: etree._Element, signer: Ondertekenaar, profiel: WusProfi
             confirmation.set("Value", signature_confirmation)
         parts.append((confirmation, "SC"))
     hdr = root.find(f"{{{SOAP11_ENV}}}Header")
+    seen: dict[str, int] = {}
     for h in hdr:
-        if isinstance(h.tag, str) and etree.QName(h).namespace == WSA:
-            name = etree.QName(h).localname  # RelatesTo may occur more than once
-            taken = sum(1 for _, prefix in parts if prefix.rstrip("0123456789") == name)
-            parts.append((h, f"{name}{taken + 1}" if taken else name))
-    token = uuid.uuid4().hex  # one per message: each part's prefix is unique in it
+        if isinstance(h.tag, str) and h.tag.startswith(_WSA_OPEN):
+            name = h.tag[len(_WSA_OPEN):]  # RelatesTo may occur more than once
+            seen[name] = taken = seen.get(name, 0) + 1
+            parts.append((h, f"{name}{taken}" if taken > 1 else name))
     # inclusive_ns_prefixes [] rather than None: signxml then writes no InclusiveNamespaces and
     # does not copy the reference to fill in its default.
     references = [
