@@ -52,6 +52,27 @@ def test_replay_rows_written_on_the_driver_read_and_compare_like_orm_rows(db):
         assert replay.purge(s, now=until - timedelta(microseconds=1)) == 0
         assert replay.purge(s, now=until) == 1
 
+
+def test_replay_insert_has_finished_when_execute_returns(db):
+    """Every worker process writes the replay cache. On SQLite the autocommit INSERT must be done,
+    write lock released, when the cursor's execute() returns: an INSERT … RETURNING stops at its
+    row and holds the lock until the thread, back in Python, gets the GIL to fetch it."""
+    import sqlite3
+
+    if db.dialect != "sqlite":
+        pytest.skip("SQLite's database-wide write lock")
+    first, _, tijd = replay._statements(db.engine.dialect)
+    with db.schrijven() as verbinding:
+        cursor = verbinding.connection.dbapi_connection.cursor()
+        first.execute(cursor, {"b_id": "uuid:3", "b_now": tijd(T0), "b_until": tijd(T0 + timedelta(minutes=5))})
+        other = sqlite3.connect(db.url.database, timeout=0)  # no waiting: a held lock fails at once
+        try:
+            other.execute("UPDATE replay_cache SET seen_at = seen_at WHERE message_id = 'uuid:3'")
+            other.commit()
+        finally:
+            other.close()
+        assert cursor.rowcount == 1
+
 def test_afnemerindicaties(db):
     with db.session() as s:
         assert afnemerindicaties.plaats(s, "00000002", "VES", "000000000001")

@@ -44,8 +44,10 @@ def _statements(dialect):
     table = ReplayCache.__table__
     insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
     values = dict(message_id=bindparam("b_id"), seen_at=bindparam("b_now"), expires_at=bindparam("b_until"))
-    first = (insert(table).values(**values).on_conflict_do_nothing(index_elements=["message_id"])
-             .returning(table.c.message_id))
+    # No RETURNING: an INSERT … RETURNING stops at its first row and the autocommit transaction
+    # (SQLite's write lock, for every process) stays open until fetchone() runs, i.e. until the
+    # thread has the GIL back. The row count says whether the id was new.
+    first = insert(table).values(**values).on_conflict_do_nothing(index_elements=["message_id"])
     renew = (update(table).where(table.c.message_id == bindparam("b_id"), table.c.expires_at <= bindparam("b_now"))
              .values(seen_at=bindparam("b_now"), expires_at=bindparam("b_until")))
     # The column type's own conversion (UtcDateTime, then the dialect's DATETIME text on SQLite),
@@ -61,7 +63,7 @@ def remember_on(connection: Connection, message_id: str, expires_at: datetime, *
     values = dict(b_id=message_id, b_now=tijd(now or utcnow()), b_until=tijd(expires_at))
     cursor = connection.connection.dbapi_connection.cursor()
     try:
-        if first.execute(cursor, values).fetchone() is not None:
+        if first.execute(cursor, values).rowcount == 1:
             return True
         return renew.execute(cursor, values).rowcount == 1
     finally:
