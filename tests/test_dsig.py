@@ -53,9 +53,9 @@ def _references(root, prefixes=None) -> list[SignatureReference]:
             for i in ids]
 
 
-def _sign(signer_class, root, identity, prefixes=None) -> etree._Element:
+def _sign(signer_class, root, identity, prefixes=None, **options) -> etree._Element:
     signer = signer_class(method=SignatureConstructionMethod.detached, signature_algorithm="rsa-sha256",
-                          digest_algorithm="sha256", c14n_algorithm=EXC_C14N)
+                          digest_algorithm="sha256", c14n_algorithm=EXC_C14N, **options)
     return signer.sign(root, key=identity.key, reference_uri=_references(root, prefixes), id_attribute="Id")
 
 
@@ -90,6 +90,17 @@ def test_WB008_signature_is_byte_identical_to_stock_signxml(identity, prefixes):
     stock = etree.tostring(_sign(XMLSigner, _ready_envelope(), identity, prefixes))
     assert ours == stock
 
+
+
+def test_WB008_placed_ids_sign_like_the_index(identity):
+    """Ids the caller has just placed resolve without the document scan, to the same signature;
+    an element of another document under a placed id is not taken."""
+    root = _ready_envelope()
+    placed = {e.get(_WSU_ID): e for e in root.iter() if isinstance(e.tag, str) and e.get(_WSU_ID)}
+    stock = etree.tostring(_sign(XMLSigner, _ready_envelope(), identity))
+    assert etree.tostring(_sign(WsuSigner, root, identity, placed=placed)) == stock
+    elsewhere = {key: _ready_envelope().find(f"{{{SOAP11_ENV}}}Body") for key in placed}
+    assert etree.tostring(_sign(WsuSigner, _ready_envelope(), identity, placed=elsewhere)) == stock
 
 def _unchanged(raw):
     return raw

@@ -145,10 +145,20 @@ class WsuSigner(_IndexedReferences, XMLSigner):
     changes the document (the Signature is returned and the caller places it), so the tree is
     used as it is."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, placed: dict[str, etree._Element] | None = None, **kwargs):
+        """``placed``: ids the caller has just put on these elements, with a value no other
+        attribute of the document can carry (a fresh random token): they resolve without
+        scanning the document. Any other reference goes through the id index."""
         super().__init__(**kwargs)
         if self.construction_method != SignatureConstructionMethod.detached:
             raise ValueError("WsuSigner signs detached only; use signxml's XMLSigner for other methods")
+        self._placed = placed or {}
+
+    def _resolve_reference(self, doc_root, reference, uri_resolver=None):
+        placed = self._placed.get((reference.get("URI") or "")[1:])
+        if placed is not None and placed.getroottree().getroot() is doc_root:
+            return placed
+        return super()._resolve_reference(doc_root, reference, uri_resolver=uri_resolver)
 
     def sign(self, data, **kwargs):
         self._index = None

@@ -149,14 +149,17 @@ def sign_envelope(root: etree._Element, signer: Ondertekenaar, profiel: WusProfi
             parts.append((h, f"{name}{taken}" if taken > 1 else name))
     # inclusive_ns_prefixes [] rather than None: signxml then writes no InclusiveNamespaces and
     # does not copy the reference to fill in its default.
-    references = [
-        SignatureReference(URI=f"#{wsu_id(element, prefix, token)}", c14n_method=_EXC_C14N,
-                           inclusive_ns_prefixes=prefixes)
-        for (element, prefix), prefixes in zip(parts, _qname_prefixes(root, [element for element, _ in parts]))
-    ]
+    placed: dict[str, etree._Element] = {}
+    references = []
+    for (element, prefix), prefixes in zip(parts, _qname_prefixes(root, [element for element, _ in parts])):
+        existing = element.get(_WSU_ID) or element.get("Id")
+        part_id = existing or wsu_id(element, prefix, token)
+        if not existing:
+            placed[part_id] = element
+        references.append(SignatureReference(URI=f"#{part_id}", c14n_method=_EXC_C14N, inclusive_ns_prefixes=prefixes))
     xml_signer = WsuSigner(method=SignatureConstructionMethod.detached,
                            signature_algorithm=_signature_algorithm(signer.key),
-                           digest_algorithm="sha256", c14n_algorithm=EXC_C14N)
+                           digest_algorithm="sha256", c14n_algorithm=EXC_C14N, placed=placed)
     signature = xml_signer.sign(root, key=signer.key, reference_uri=references,
                                 key_info=_key_info(bst_id), id_attribute="Id")
     bst = etree.Element(f"{{{WSSE}}}BinarySecurityToken", EncodingType=BASE64, ValueType=BST_VALUE_TYPE)
