@@ -66,7 +66,8 @@ class StufSoap11(Soap11):
             # among them); the handlers were written against that.
             etree.strip_tags(parsed, etree.Comment, etree.ProcessingInstruction)
         # What etree.XMLID returns next to the root: the xml:id'd elements (no DTD declares others).
-        ctx.in_document = (parsed, {str(value): value.getparent() for value in _XML_IDS(parsed)})
+        ids = {str(value): value.getparent() for value in _XML_IDS(parsed)} if b"xml:id" in received else {}
+        ctx.in_document = (parsed, ids)
 
     def decompose_incoming_envelope(self, ctx, message=Soap11.REQUEST):
         super().decompose_incoming_envelope(ctx, message)
