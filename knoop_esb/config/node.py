@@ -17,6 +17,9 @@ class NodeConfig:
     public_url: str = doc("Base URL as afnemers reach it (used in WSDL soap:address and wsa:To checks); empty = https://host:port.", default="")
     max_message_bytes: int = doc("Largest request body accepted; larger ones are refused with Fo02 StUF055.", default=5_000_000)
     threads: int = doc("Worker threads of the HTTPS server (per worker process).", default=16)
+    active_requests: int = doc("Requests per worker process doing their Python work at one time; the others wait their turn, "
+                               "and a request waiting on KVK or an upstream node gives up its turn meanwhile "
+                               "(fewer threads fighting over one GIL: docs/serving.md). 0 = no limit (all `threads`).", default=1)
     workers: int = doc("Server processes sharing the port (SO_REUSEPORT), supervised by `knoop-esb serve`; "
                        "0 = two per CPU core (evens out SO_REUSEPORT's hash spread of keep-alive connections), 1 = a single process.", default=0)
 
@@ -41,3 +44,5 @@ class NodeConfig:
             raise ConfigError("node.port", f"must be between 1 and 65535, got {self.port}")
         if self.workers < 0:
             raise ConfigError("node.workers", f"must be 0 (two per CPU core) or more, got {self.workers}")
+        if self.active_requests < 0:
+            raise ConfigError("node.active_requests", f"must be 0 (no limit) or more, got {self.active_requests}")

@@ -1,5 +1,6 @@
 """The node's WSGI application, layered exactly as docs/architecture.md draws it (outer → inner):
 
+    Turns            node.active_requests requests of this process compute at one time
     WsdlFront        /health, ?wsdl, /xsd/..., 404/405; clean log context per request
     PeerMiddleware   environ["knoop.peer"]; StUF052 for whom Digikoppeling does not admit
     EnvelopeGuard    size limit, safe parse, SOAP 1.1 envelope with one body element (StUF055)
@@ -20,6 +21,7 @@ from knoop_esb.endpoints.front import WsdlFront
 from knoop_esb.endpoints.guard import EnvelopeGuard
 from knoop_esb.endpoints.peer import PeerMiddleware
 from knoop_esb.endpoints.services import SERVICE_PATHS, spyne_apps
+from knoop_esb.turns import Turns
 
 log = logs.get("knoop_esb.endpoints")
 
@@ -80,4 +82,4 @@ def build_app(config: Config, trust: TrustStore | None = None):
                           foutbericht=lambda fout, porttype: foutbericht(fout, porttype, config))
     inner = EnvelopeGuard(inner, config, porttype_of)
     inner = PeerMiddleware(inner, config, PeerResolver(config, trust, _afnemers(config)))
-    return WsdlFront(inner, config, SERVICE_PATHS)
+    return Turns(config.node.active_requests).wsgi(WsdlFront(inner, config, SERVICE_PATHS))

@@ -24,6 +24,7 @@ from knoop_esb.stuf import foutcodes
 from knoop_esb.stuf.fouten import StufFout
 from knoop_esb.routing.sources.base import Antwoord, BronFout, Melding, Source, Vraag, nu
 from knoop_esb.routing.table import Route, RouteTable, Stap
+from knoop_esb.turns import waiting_elsewhere
 
 log = logs.get("knoop_esb.routing")
 
@@ -80,8 +81,11 @@ def voer_uit(route: Route, vraag: Vraag, bronnen: Mapping[str, Source], klok: Ca
     einde = None if timeout is None else time.monotonic() + timeout
     for s in route.chain:
         try:
-            if einde is None or bewaart(s, bronnen):
+            if bewaart(s, bronnen):
                 antwoord = _vraag_stap(s, vraag, bronnen)
+            elif einde is None:
+                with waiting_elsewhere():  # a remote source: mostly a wait on the network
+                    antwoord = _vraag_stap(s, vraag, bronnen)
             else:
                 antwoord = _binnen(einde, timeout, s, vraag, bronnen)
         except BronFout as fout:
@@ -116,7 +120,8 @@ def _binnen(einde: float, timeout: float, s: Stap, vraag: Vraag, bronnen: Mappin
     if over > 0:
         future = _POOL.submit(_vraag_stap, s, vraag, bronnen)
         try:
-            return future.result(timeout=over)
+            with waiting_elsewhere():  # another request computes while this one waits on the source
+                return future.result(timeout=over)
         except FutureTimeout:
             pass
     raise BronFout(s.naam, "StUF960", f"geen antwoord binnen {timeout:g} s")
