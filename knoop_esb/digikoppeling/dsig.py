@@ -20,13 +20,16 @@ digests:
   under a stand-in root that carries exactly the namespaces in scope there, which is the same input
   without the round trip.
 
-Digests, canonicalisation itself, the signature value and every check stay signxml's. The
+The signature value and every check stay signxml's, and so do the algorithms: canonicalisation
+is lxml's C14N (signxml calls the same function; here without its per-call set-up for one
+element), SHA-2 digests come from hashlib (the same bytes as signxml's cryptography Hash). The
 equivalence is tested against the stock classes in ``tests/test_dsig.py``: byte-identical
 signatures, and the same verdict on valid and tampered messages, with and without
 InclusiveNamespaces.
 """
 from __future__ import annotations
 
+import hashlib
 from base64 import b64decode, b64encode
 from collections import Counter
 from dataclasses import replace
@@ -110,10 +113,31 @@ class IdIndex:
         raise InvalidInput(f"Unable to resolve reference URI: {uri}")
 
 
+# Per c14n algorithm the two flags signxml's _c14n derives from its URI on every call.
+_C14N_FLAGS = {method: (method.value.startswith("http://www.w3.org/2001/10/xml-exc-c14n#"),
+                        method.value.endswith("#WithComments")) for method in CanonicalizationMethod}
+# The SHA-2 digests in the standard library: the same bytes as cryptography's Hash, without
+# building a hash context object per reference.
+_HASHLIB = {DigestAlgorithm.SHA224: hashlib.sha224, DigestAlgorithm.SHA256: hashlib.sha256,
+            DigestAlgorithm.SHA384: hashlib.sha384, DigestAlgorithm.SHA512: hashlib.sha512}
+
+
 class _IndexedReferences:
-    """``get_root`` keeps a parsed document's root as it is; ``#Id`` references use an index."""
+    """``get_root`` keeps a parsed document's root as it is; ``#Id`` references use an index;
+    one element's c14n and a SHA-2 digest skip signxml's per-call set-up (same bytes)."""
 
     _index: IdIndex | None = None
+
+    def _c14n(self, nodes, algorithm, inclusive_ns_prefixes=None):
+        flags = _C14N_FLAGS.get(algorithm)
+        if isinstance(nodes, list) or flags is None or not flags[0]:
+            return super()._c14n(nodes, algorithm, inclusive_ns_prefixes=inclusive_ns_prefixes)
+        return etree.tostring(nodes, method="c14n", exclusive=True, with_comments=flags[1],
+                              inclusive_ns_prefixes=inclusive_ns_prefixes)
+
+    def _get_digest(self, data, algorithm):
+        digest = _HASHLIB.get(algorithm)
+        return digest(data).digest() if digest is not None else super()._get_digest(data, algorithm)
 
     def get_root(self, data):
         if isinstance(data, etree._Element) and data.getparent() is None:

@@ -24,7 +24,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from lxml import etree
-from signxml import CanonicalizationMethod, SignatureConstructionMethod
+from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureConstructionMethod, SignatureMethod
 from signxml.signer import SignatureReference
 
 from knoop_esb.digikoppeling.dsig import WsuSigner
@@ -115,8 +115,8 @@ def _key_info(bst_id: str) -> etree._Element:
     return key_info
 
 
-def _signature_algorithm(key) -> str:
-    return "ecdsa-sha256" if isinstance(key, ec.EllipticCurvePrivateKey) else "rsa-sha256"
+def _signature_algorithm(key) -> SignatureMethod:
+    return SignatureMethod.ECDSA_SHA256 if isinstance(key, ec.EllipticCurvePrivateKey) else SignatureMethod.RSA_SHA256
 
 
 def sign_envelope(root: etree._Element, signer: Ondertekenaar, profiel: WusProfiel, *,
@@ -159,7 +159,7 @@ def sign_envelope(root: etree._Element, signer: Ondertekenaar, profiel: WusProfi
         references.append(SignatureReference(URI=f"#{part_id}", c14n_method=_EXC_C14N, inclusive_ns_prefixes=prefixes))
     xml_signer = WsuSigner(method=SignatureConstructionMethod.detached,
                            signature_algorithm=_signature_algorithm(signer.key),
-                           digest_algorithm="sha256", c14n_algorithm=EXC_C14N, placed=placed)
+                           digest_algorithm=DigestAlgorithm.SHA256, c14n_algorithm=_EXC_C14N, placed=placed)
     signature = xml_signer.sign(root, key=signer.key, reference_uri=references,
                                 key_info=_key_info(bst_id), id_attribute="Id")
     bst = etree.Element(f"{{{WSSE}}}BinarySecurityToken", EncodingType=BASE64, ValueType=BST_VALUE_TYPE)
