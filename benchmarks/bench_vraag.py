@@ -3,7 +3,8 @@ in its own process (cheroot, keep-alive, the whole pipeline: TLS peer, WS-Addres
 validation in and out, doelbinding, protocol log) with 1, 8 and 32 concurrent clients, and the
 same vraag in-process (Beantwoorder only, no network, no SOAP). Target: ≥ 400 requests/s over mTLS and p99 < 50 ms at 32 clients on 2 cores.
 
-The server runs with its default ``node.workers`` (two processes per core) and ``node.threads = 8``
+The server runs with its default ``node.workers`` (two processes per core) and
+``node.active_requests`` (one request computing per process at a time), and ``node.threads = 8``
 (the test nodes' value). The load comes from ``benchmarks.loadgen`` in a process of its own: one
 thread per client with a blocking keep-alive mTLS socket sending the same prepared request bytes
 and reading the answer by Content-Length (tens of µs of Python per request), so the figures are
