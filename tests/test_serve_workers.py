@@ -106,3 +106,11 @@ def test_port_of_another_reuseport_server_is_refused(serve_workers):
     output = log.read_text()
     assert proc.returncode == 1, output
     assert "cannot listen on 127.0.0.1:" in output and "Traceback" not in output
+
+
+def test_settle_heap_freezes_what_was_built_and_raises_the_young_threshold():
+    """Run in a fresh interpreter: the collector's settings are process-wide."""
+    code = ("import gc; from knoop_esb.endpoints.workers import GC_GEN0_THRESHOLD, settle_heap; "
+            "settle_heap(); print(gc.get_freeze_count() > 1000, gc.get_threshold()[0] == GC_GEN0_THRESHOLD)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["True", "True"], done.stderr

@@ -33,6 +33,24 @@ def test_WB002_replayed_message_id_refused_until_expiry(make, db):
         assert len(cache._fallback) == 0
 
 
+
+def test_replay_store_cache_forgets_expired_ids_on_its_autocommit_connection(db):
+    """Every PURGE_EVERY-th message also deletes what has expired, as its own autocommitted
+    statement next to the INSERT."""
+    from sqlalchemy import select
+
+    from knoop_esb.store.models import ReplayCache
+
+    cache = StoreReplayCache(db)
+    old, new = f"urn:uuid:old-{id(cache)}", f"urn:uuid:new-{id(cache)}"
+    cache.remember(SIGNED_OIN, old, NOW + timedelta(minutes=1), now=NOW)
+    cache._count = StoreReplayCache.PURGE_EVERY  # the next message purges
+    cache.remember(SIGNED_OIN, new, NOW + timedelta(minutes=15), now=NOW + timedelta(minutes=10))
+    with db.session() as session:
+        left = set(session.scalars(select(ReplayCache.message_id).where(
+            ReplayCache.message_id.in_([replay_key(SIGNED_OIN, old), replay_key(SIGNED_OIN, new)]))))
+    assert left == {replay_key(SIGNED_OIN, new)} and len(cache._fallback) == 0
+
 def test_replay_memory_cache_is_bounded():
     cache = MemoryReplayCache(max_entries=3)
     for i in range(5):

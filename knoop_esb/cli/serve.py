@@ -127,6 +127,9 @@ def run(args, config: Config) -> int:
         checkpointer = start_for(config)
         if checkpointer is not None:
             stops.append(checkpointer.stop)
+        from knoop_esb.endpoints.workers import settle_heap
+
+        settle_heap()
         _describe(config, server.base_url)
         server.serve()
         print("knoop-esb stopped", flush=True)

@@ -103,11 +103,12 @@ class StoreReplayCache:
         with self._lock:
             self._count += 1
             purge = self._count % self.PURGE_EVERY == 1
-        if purge:
-            with self._db.session() as session:
-                session.execute(delete(Row).where(Row.expires_at <= now))
-        # One INSERT … ON CONFLICT DO NOTHING (an expired entry is renewed by a second one), Core
-        # and not an ORM session: this runs for every signed message.
+        # Both statements autocommit: SQLite's write lock must not be held while the thread waits
+        # for the GIL between a statement and its COMMIT (docs/store.md).
         with self._db.schrijven() as verbinding:
+            if purge:
+                verbinding.execute(delete(Row).where(Row.expires_at <= now))
+            # One INSERT … ON CONFLICT DO NOTHING (an expired entry is renewed by a second one), Core
+            # and not an ORM session: this runs for every signed message.
             if not store_replay.remember_on(verbinding, key, expires_at, now=now):
                 raise HerhaaldBericht(f"wsa:MessageID {message_id} was already received")

@@ -47,6 +47,24 @@ def hold_port(host: str, port: int) -> socket.socket:
     return holder
 
 
+# Allocations of container objects between two young-generation collections. CPython's 700 dates
+# from small heaps: a signed vraag allocates thousands (lxml proxies, signxml's dataclasses,
+# spyne's contexts), so the collector ran several times per message. Measured in one process
+# (same heap, alternating): signed answers -0.02..0.06 ms, unsigned -0.01..0.04 ms.
+GC_GEN0_THRESHOLD = 10_000
+
+
+def settle_heap() -> None:
+    """Call when the server is built, before it serves: everything built so far (modules, schemas,
+    spyne apps) lives as long as the process, so it leaves the collector's passes (``gc.freeze``,
+    which otherwise walked it on every full collection), and young collections run every
+    ``GC_GEN0_THRESHOLD`` allocations. Cyclic garbage is still collected, only less often."""
+    gc.collect()
+    gc.freeze()
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(GC_GEN0_THRESHOLD, older, oldest)
+
+
 def _worker(config: Config, port: int, ready, number: int) -> None:
     """One worker process: a NodeServer on the shared port until SIGTERM."""
     from knoop_esb.endpoints.app import warm_up
@@ -62,9 +80,7 @@ def _worker(config: Config, port: int, ready, number: int) -> None:
         from knoop_esb.store.checkpoint import start_for
 
         start_for(config)
-    # Everything built so far (modules, schemas, spyne apps) lives as long as the worker: keep it
-    # out of the collector's full passes, which otherwise stall every request thread.
-    gc.freeze()
+    settle_heap()
 
     def _stop(_signum, _frame):
         threading.Thread(target=server.stop, name="knoop-esb-stop", daemon=True).start()
