@@ -2,8 +2,10 @@
 outside the turn (node.active_requests)."""
 from __future__ import annotations
 
+import socket
 import threading
 import time
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -66,7 +68,7 @@ def test_a_wait_elsewhere_gives_the_turn_to_another_request():
 
 def test_no_limit_and_nesting():
     app = object()
-    assert Turns(0).wsgi(app) is app
+    assert Turns(0).wsgi(app, max_body=100) is app
     turns = Turns(1)
     with turns.turn():
         with turns.turn():  # a nested application in the same thread does not wait for itself
@@ -92,7 +94,7 @@ def test_wsgi_answer_is_computed_in_the_turn_and_closed():
         start_response("200 OK", [])
         return Body()
 
-    assert turns.wsgi(app)({}, lambda *a: None) == [b"answer"]
+    assert turns.wsgi(app, max_body=100)({}, lambda *a: None) == [b"answer"]
     assert seen == {"held while iterating": True, "closed": True}
 
 
@@ -120,3 +122,34 @@ def test_a_vraag_waiting_on_slow_kvk_does_not_hold_up_answers_from_the_store(nod
     done["store"] = ask("68750110")
     slow.join(10)
     assert done["store"] < done["kvk"]
+
+
+def test_a_client_sending_its_body_slowly_holds_up_only_itself(node_factory, kvk_testserver):
+    """One turn per process: while one client has sent half its body and waits, a whole vraag from
+    another client is answered (the body is read before the turn is taken)."""
+    node = node_factory(extra=kvk_extra(kvk_testserver), afnemers=VRAAG_AFNEMERS,
+                        node={"active_requests": 1, "workers": 1})
+    url = node.url(PAD)
+    parts = urlsplit(url)
+    body = soap_envelope(lv01("MAC", {"kvkNummer": "68750110"}), to=url, action=f"{BG}/macLv01", sender_oin=AFNEMER)
+    head = (f"POST {PAD} HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: text/xml; charset=utf-8\r\n"
+            f"SOAPAction: \"{BG}/macLv01\"\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+    context = node.pki.client_context("afnemer-demo")
+    with context.wrap_socket(socket.create_connection((parts.hostname, parts.port)),
+                             server_hostname=parts.hostname) as slow:
+        slow.sendall(head + body[: len(body) // 2])
+        time.sleep(0.3)  # the node has the headers and waits for the rest of the body
+        begun = time.monotonic()
+        with node.client("afnemer-demo") as client:
+            response = soap_post(client, url, body.replace(b"urn:uuid:", b"urn:uuid:1", 1), f"{BG}/macLv01")
+        assert response.status_code == 200, response.text
+        assert time.monotonic() - begun < 5  # not held up until the slow client times out
+        slow.sendall(body[len(body) // 2:])
+        slow.settimeout(30)
+        answer = b""
+        while b"</soapenv:Envelope>" not in answer and b"</SOAP-ENV:Envelope>" not in answer:
+            chunk = slow.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+        assert answer.startswith(b"HTTP/1.1 ")

@@ -21,6 +21,7 @@ from knoop_esb.endpoints.front import WsdlFront
 from knoop_esb.endpoints.guard import EnvelopeGuard
 from knoop_esb.endpoints.peer import PeerMiddleware
 from knoop_esb.endpoints.services import SERVICE_PATHS, spyne_apps
+from knoop_esb.stuf import xmlparse
 from knoop_esb.turns import Turns
 
 log = logs.get("knoop_esb.endpoints")
@@ -82,4 +83,5 @@ def build_app(config: Config, trust: TrustStore | None = None):
                           foutbericht=lambda fout, porttype: foutbericht(fout, porttype, config))
     inner = EnvelopeGuard(inner, config, porttype_of)
     inner = PeerMiddleware(inner, config, PeerResolver(config, trust, _afnemers(config)))
-    return Turns(config.node.active_requests).wsgi(WsdlFront(inner, config, SERVICE_PATHS))
+    return Turns(config.node.active_requests).wsgi(WsdlFront(inner, config, SERVICE_PATHS),
+                                                   max_body=xmlparse.max_bytes_from(config))
