@@ -159,11 +159,6 @@ def _requiring_x509(config: SignatureConfiguration) -> SignatureConfiguration:
     return replace(config, require_x509=True)
 
 
-@lru_cache(maxsize=64)
-def _ds_qname(tag: str) -> etree.QName:
-    return etree.QName(_DS, tag)
-
-
 class WsuSigner(_IndexedReferences, XMLSigner):
     """signxml's XMLSigner for detached signatures only, the one kind WS-Security uses: it never
     changes the document (the Signature is returned and the caller places it), so the tree is
@@ -193,12 +188,6 @@ class WsuSigner(_IndexedReferences, XMLSigner):
             # without this the index, and through it the whole signed document, would wait for
             # the cycle collector.
             self._index = None
-
-    def _ds_tag(self, tag):
-        # Called five times per reference; the QName depends only on the tag and the nsmap.
-        if self.namespaces.get(None) == _DS:
-            return super()._ds_tag(tag)
-        return _ds_qname(tag)
 
     def _get_c14n_inputs_from_references(self, doc_root, references):
         # The elements themselves, not signxml's serialised copies: _build_sig only canonicalises them.

@@ -84,12 +84,6 @@ def _check_unique_ids(root: etree._Element) -> IdIndex:
     return index
 
 
-def _one(parent: etree._Element, tag: str, what: str, error=OngeldigeOndertekening) -> etree._Element:
-    found = parent.findall(tag)
-    if len(found) != 1:
-        raise error(f"wsse:Security holds {len(found)} {what}, expected exactly one")
-    return found[0]
-
 
 def _check_timestamp(timestamp: etree._Element, profiel: WusProfiel, now: datetime) -> tuple[datetime, datetime | None]:
     created = parse_timestamp(timestamp.findtext(f"{{{WSU}}}Created"), "Created")
@@ -121,10 +115,11 @@ def _children(element: etree._Element) -> dict[str, list[etree._Element]]:
     return groups
 
 
-def _exactly_one(groups: dict[str, list[etree._Element]], tag: str, what: str) -> etree._Element:
+def _exactly_one(groups: dict[str, list[etree._Element]], tag: str, what: str,
+                 error=OngeldigeOndertekening) -> etree._Element:
     found = groups.get(tag, [])
     if len(found) != 1:
-        raise OngeldigeOndertekening(f"wsse:Security holds {len(found)} {what}, expected exactly one")
+        raise error(f"wsse:Security holds {len(found)} {what}, expected exactly one")
     return found[0]
 
 
@@ -277,10 +272,11 @@ def verify_envelope(root: etree._Element, profiel: WusProfiel, *, vertrouwen: Ve
         raise OngeldigeOndertekening(f"{len(blocks)} wsse:Security headers, expected one")
     security = blocks[0]
     index = _check_unique_ids(root)
-    timestamp = _one(security, f"{{{WSU}}}Timestamp", "wsu:Timestamp", OngeldigeTimestamp)
+    blocks_in_security = _children(security)
+    timestamp = _exactly_one(blocks_in_security, f"{{{WSU}}}Timestamp", "wsu:Timestamp", OngeldigeTimestamp)
     created, expires = _check_timestamp(timestamp, profiel, now)
-    signature = _one(security, f"{{{DS}}}Signature", "ds:Signature",
-                     OndertekeningOntbreekt if profiel.ondertekend else OngeldigeOndertekening)
+    signature = _exactly_one(blocks_in_security, f"{{{DS}}}Signature", "ds:Signature",
+                             OndertekeningOntbreekt if profiel.ondertekend else OngeldigeOndertekening)
     references = _check_algorithms(signature, profiel)
     signed = _check_coverage(root, security, timestamp, references, profiel)
     cert = _signer_certificate(security, signature, profiel, by_ski)
