@@ -93,10 +93,7 @@ class StoreReplayCache:
             self._fallback.remember(signer_oin, message_id, expires_at, now)
 
     def _remember(self, signer_oin, message_id, expires_at, now) -> None:
-        from sqlalchemy import delete
-
         from knoop_esb.store import replay as store_replay
-        from knoop_esb.store.models import ReplayCache as Row
 
         now = now or datetime.now(timezone.utc)
         key = replay_key(signer_oin, message_id)
@@ -107,7 +104,7 @@ class StoreReplayCache:
         # for the GIL between a statement and its COMMIT (docs/store.md).
         with self._db.schrijven() as verbinding:
             if purge:
-                verbinding.execute(delete(Row).where(Row.expires_at <= now))
+                store_replay.purge(verbinding, now=now)
             # One INSERT … ON CONFLICT DO NOTHING (an expired entry is renewed by a second one), Core
             # and not an ORM session: this runs for every signed message.
             if not store_replay.remember_on(verbinding, key, expires_at, now=now):

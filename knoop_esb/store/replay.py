@@ -70,6 +70,6 @@ def remember_on(connection: Connection, message_id: str, expires_at: datetime, *
         cursor.close()
 
 
-def purge(session: Session, *, now: datetime | None = None) -> int:
-    """Forget expired MessageIDs; returns how many."""
+def purge(session: Session | Connection, *, now: datetime | None = None) -> int:
+    """Forget expired MessageIDs (on a session or an autocommit connection); returns how many."""
     return session.execute(delete(ReplayCache).where(ReplayCache.expires_at <= (now or utcnow()))).rowcount
