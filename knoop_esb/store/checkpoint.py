@@ -61,7 +61,7 @@ def start_for(config: Config) -> WalCheckpointer | None:
     """The checkpointer for a serving process of ``config``, started; None for PostgreSQL, an
     in-memory database or ``database.checkpoint_seconds = 0``."""
     db = database(config)
-    if db.dialect != "sqlite" or not db.url.database or db.url.database == ":memory:":
+    if not db.file_backed:
         return None
     if config.database.checkpoint_seconds <= 0:
         return None

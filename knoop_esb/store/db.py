@@ -46,7 +46,7 @@ class Database:
             )
             self.wal_autocheckpoint = wal_autocheckpoint
             event.listen(self.engine, "connect", self._sqlite_pragmas)
-            if parsed.database and parsed.database != ":memory:" and parsed.query.get("mode") != "memory":
+            if self.file_backed:
                 # Connections that stay in autocommit for the hot writes: switching a pooled
                 # connection to autocommit and back cost a PRAGMA and half the time of the INSERT.
                 # (An in-memory database exists once per connection: it keeps the one engine.)
@@ -59,6 +59,13 @@ class Database:
         else:
             raise ConfigError("database.url", f"unsupported database {self.dialect!r}: use sqlite or postgresql+psycopg")
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def file_backed(self) -> bool:
+        """A SQLite store in a file (not in memory, where each connection has its own database)."""
+        database = self.url.database
+        return (self.dialect == "sqlite" and bool(database) and database != ":memory:"
+                and self.url.query.get("mode") != "memory")
 
     @contextmanager
     def session(self) -> Iterator[Session]:
