@@ -119,17 +119,11 @@ def run(args, config: Config) -> int:
 
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
-        from knoop_esb.endpoints.app import warm_up
+        from knoop_esb.endpoints.workers import ready_to_serve
 
-        warm_up(config)
-        from knoop_esb.store.checkpoint import start_for
-
-        checkpointer = start_for(config)
+        checkpointer = ready_to_serve(config, checkpoints=True)
         if checkpointer is not None:
             stops.append(checkpointer.stop)
-        from knoop_esb.endpoints.workers import settle_heap
-
-        settle_heap()
         _describe(config, server.base_url)
         server.serve()
         print("knoop-esb stopped", flush=True)

@@ -65,9 +65,22 @@ def settle_heap() -> None:
     gc.set_threshold(GC_GEN0_THRESHOLD, older, oldest)
 
 
+def ready_to_serve(config: Config, *, checkpoints: bool):
+    """What a serving process does between binding its port and taking its first request (a
+    worker, or ``serve`` with one process): build every per-process cache (``warm_up``), start
+    the SQLite WAL checkpointer when this process runs it, then settle the heap. Returns the
+    checkpointer (None when there is none), so the caller can stop it."""
+    from knoop_esb.endpoints.app import warm_up
+    from knoop_esb.store.checkpoint import start_for
+
+    warm_up(config)
+    checkpointer = start_for(config) if checkpoints else None
+    settle_heap()
+    return checkpointer
+
+
 def _worker(config: Config, port: int, ready, number: int) -> None:
     """One worker process: a NodeServer on the shared port until SIGTERM."""
-    from knoop_esb.endpoints.app import warm_up
     from knoop_esb.endpoints.server import NodeServer
     from knoop_esb.store.db import reset_instances
 
@@ -75,12 +88,8 @@ def _worker(config: Config, port: int, ready, number: int) -> None:
     reset_instances()  # never use a connection inherited from the parent
     server = NodeServer(config, port=port, reuse_port=True)
     server.prepare()
-    warm_up(config)
-    if number == 0:  # one checkpointer per node; the supervisor restarts worker 0 with it
-        from knoop_esb.store.checkpoint import start_for
-
-        start_for(config)
-    settle_heap()
+    # One checkpointer per node: worker 0's (the supervisor restarts worker 0 with it).
+    ready_to_serve(config, checkpoints=number == 0)
 
     def _stop(_signum, _frame):
         threading.Thread(target=server.stop, name="knoop-esb-stop", daemon=True).start()
