@@ -15,10 +15,9 @@ itself.
 """
 from __future__ import annotations
 
-import io
 import threading
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterator
 
 __all__ = ["Turns", "waiting_elsewhere"]
 
@@ -33,7 +32,6 @@ class Turns:
     def __init__(self, count: int):
         if count < 0:
             raise ValueError(f"turns must be 0 (no limit) or more, got {count}")
-        self.count = count
         self._semaphore = threading.BoundedSemaphore(count) if count else None
 
     @contextmanager
@@ -49,15 +47,15 @@ class Turns:
             _held.turns = None
             self._semaphore.release()
 
-    def wsgi(self, app, *, max_body: int):
-        """``app`` in turns. A POST body (up to ``max_body`` bytes, what the envelope guard would
-        read) is read from the client before the turn is taken: a client that sends slowly holds
-        up only its own request."""
+    def wsgi(self, app, *, read_ahead: Callable[[dict], None] | None = None):
+        """``app`` in turns; ``read_ahead(environ)`` runs before the turn is taken (the node reads a
+        request's body there: a client that sends slowly holds up only its own request)."""
         if self._semaphore is None:
             return app
 
         def in_turn(environ, start_response):
-            _read_body_first(environ, max_body)
+            if read_ahead is not None:
+                read_ahead(environ)
             with self.turn():
                 result = app(environ, start_response)
                 try:
@@ -67,21 +65,6 @@ class Turns:
                         result.close()
 
         return in_turn
-
-
-def _read_body_first(environ: dict, limit: int) -> None:
-    # The same bytes the envelope guard reads (Content-Length, or at most limit + 1 of a chunked
-    # body), so its checks and refusals are unchanged; a length it refuses unread stays unread.
-    if environ.get("REQUEST_METHOD") != "POST":
-        return
-    length = (environ.get("CONTENT_LENGTH") or "").strip()
-    if length:
-        if not length.isdigit() or int(length) > limit:
-            return
-        data = environ["wsgi.input"].read(int(length))
-    else:
-        data = environ["wsgi.input"].read(limit + 1)
-    environ["wsgi.input"] = io.BytesIO(data)
 
 
 @contextmanager

@@ -68,7 +68,7 @@ def test_a_wait_elsewhere_gives_the_turn_to_another_request():
 
 def test_no_limit_and_nesting():
     app = object()
-    assert Turns(0).wsgi(app, max_body=100) is app
+    assert Turns(0).wsgi(app) is app
     turns = Turns(1)
     with turns.turn():
         with turns.turn():  # a nested application in the same thread does not wait for itself
@@ -94,7 +94,7 @@ def test_wsgi_answer_is_computed_in_the_turn_and_closed():
         start_response("200 OK", [])
         return Body()
 
-    assert turns.wsgi(app, max_body=100)({}, lambda *a: None) == [b"answer"]
+    assert turns.wsgi(app)({}, lambda *a: None) == [b"answer"]
     assert seen == {"held while iterating": True, "closed": True}
 
 

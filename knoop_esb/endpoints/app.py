@@ -18,7 +18,7 @@ from knoop_esb.digikoppeling.tls import tls_files
 from knoop_esb.endpoints import handlers
 from knoop_esb.endpoints.faults import foutbericht
 from knoop_esb.endpoints.front import WsdlFront
-from knoop_esb.endpoints.guard import EnvelopeGuard
+from knoop_esb.endpoints.guard import EnvelopeGuard, read_ahead
 from knoop_esb.endpoints.peer import PeerMiddleware
 from knoop_esb.endpoints.services import SERVICE_PATHS, spyne_apps
 from knoop_esb.stuf import xmlparse
@@ -83,5 +83,6 @@ def build_app(config: Config, trust: TrustStore | None = None):
                           foutbericht=lambda fout, porttype: foutbericht(fout, porttype, config))
     inner = EnvelopeGuard(inner, config, porttype_of)
     inner = PeerMiddleware(inner, config, PeerResolver(config, trust, _afnemers(config)))
+    limit = xmlparse.max_bytes_from(config)
     return Turns(config.node.active_requests).wsgi(WsdlFront(inner, config, SERVICE_PATHS),
-                                                   max_body=xmlparse.max_bytes_from(config))
+                                                   read_ahead=lambda environ: read_ahead(environ, limit))

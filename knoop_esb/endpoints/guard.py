@@ -39,6 +39,18 @@ def read_body(environ: dict, limit: int) -> bytes:
     return data
 
 
+def read_ahead(environ: dict, limit: int) -> None:
+    """Read a POST body now, for :class:`EnvelopeGuard` to check later: the node reads it before the
+    request takes its turn (``knoop_esb.turns``), so a client that sends slowly holds up only itself.
+    The bytes, or the refusal :func:`read_body` gave, wait in ``environ["knoop.body"]``."""
+    if environ.get("REQUEST_METHOD") != "POST":
+        return
+    try:
+        environ["knoop.body"] = read_body(environ, limit)
+    except StufFout as fout:
+        environ["knoop.body"] = fout
+
+
 def check_envelope(root: etree._Element) -> etree._Element:
     """The one body child; StUF055 when the envelope is not SOAP 1.1 with exactly one body element."""
     if root.tag != q(SOAP11_ENV, "Envelope"):
@@ -83,7 +95,11 @@ class EnvelopeGuard:
         environ["knoop.porttype"] = porttype  # the WUS layer's refusals are this service's foutbericht
         try:
             check_content_type(environ)
-            data = read_body(environ, self.limit)
+            data = environ.pop("knoop.body", None)
+            if data is None:
+                data = read_body(environ, self.limit)
+            elif isinstance(data, StufFout):
+                raise data
             root = xmlparse.parse(data, max_bytes=self.limit)
             body = check_envelope(root)
         except StufFout as fout:
