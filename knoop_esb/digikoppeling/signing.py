@@ -6,9 +6,10 @@ ds:Signature with one Reference per wsu:Id'd part: soap:Body, every WS-A header,
 the SignatureConfirmation; exclusive c14n (InclusiveNamespaces per reference where a QName value
 needs an unused prefix), SHA-256 digests, RSA-SHA256, KeyInfo = STR direct reference to the BST.
 
-signxml does the digests and the signature value (through :mod:`~knoop_esb.digikoppeling.dsig`,
-which resolves the references without copying the document). A fresh signer per message: its
-``id_attribute`` setting sticks on a reused signer (LIBRARIES.md).
+signxml builds SignedInfo and the signature value, through :mod:`~knoop_esb.digikoppeling.dsig`'s
+subclass (references resolved without copying the document, the ids placed here without a scan,
+SHA-2 digests from hashlib). A fresh signer per message: its ``id_attribute`` setting sticks on a
+reused signer (LIBRARIES.md).
 """
 from __future__ import annotations
 
