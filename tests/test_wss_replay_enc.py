@@ -51,6 +51,30 @@ def test_replay_store_cache_forgets_expired_ids_on_its_autocommit_connection(db)
             ReplayCache.message_id.in_([replay_key(SIGNED_OIN, old), replay_key(SIGNED_OIN, new)]))))
     assert left == {replay_key(SIGNED_OIN, new)} and len(cache._fallback) == 0
 
+def test_replay_store_cache_keeps_refusing_through_a_store_failure(tmp_path):
+    """The store refuses the write (here its table is gone): that message is remembered in memory
+    (not refused, not forgotten), and stays refused after the store is back."""
+    from knoop_esb.store.models import ReplayCache
+    from tests.fixtures.store import fresh_database
+
+    with fresh_database(tmp_path) as database:
+        cache = StoreReplayCache(database)
+        during, after = "urn:uuid:during-outage", "urn:uuid:after-outage"
+        until = NOW + timedelta(minutes=5)
+        ReplayCache.__table__.drop(database.engine)
+        cache.remember(SIGNED_OIN, during, until, now=NOW)
+        assert len(cache._fallback) == 1
+        ReplayCache.__table__.create(database.engine)
+        cache.remember(SIGNED_OIN, after, until, now=NOW)
+        for replayed in (during, after):
+            with pytest.raises(errors.HerhaaldBericht):
+                cache.remember(SIGNED_OIN, replayed, until, now=NOW + timedelta(minutes=1))
+        assert len(cache._fallback) == 1  # the store took the others
+        # once expired, the memory forgets it too
+        cache.remember(SIGNED_OIN, during, NOW + timedelta(minutes=20), now=NOW + timedelta(minutes=6))
+        assert len(cache._fallback) == 0
+
+
 def test_replay_memory_cache_is_bounded():
     cache = MemoryReplayCache(max_entries=3)
     for i in range(5):

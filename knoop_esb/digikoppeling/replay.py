@@ -52,14 +52,22 @@ class MemoryReplayCache:
         now = now or datetime.now(timezone.utc)
         key = replay_key(signer_oin, message_id)
         with self._lock:
-            self._purge(now)
-            if key in self._entries:
-                raise HerhaaldBericht(f"wsa:MessageID {message_id} was already received "
-                                      f"(remembered until {self._entries[key]:%Y-%m-%dT%H:%M:%SZ})")
+            self._refuse_known(key, message_id, now)
             self._entries[key] = expires_at
             if len(self._entries) > self._max:
                 dropped, until = self._entries.popitem(last=False)
                 _log.warning("replay_cache_full", dropped=dropped, remembered_until=until.isoformat())
+
+    def check(self, signer_oin, message_id, now=None) -> None:
+        """Raise :class:`HerhaaldBericht` when the MessageID is remembered and has not expired."""
+        with self._lock:
+            self._refuse_known(replay_key(signer_oin, message_id), message_id, now or datetime.now(timezone.utc))
+
+    def _refuse_known(self, key: str, message_id: str, now: datetime) -> None:
+        self._purge(now)
+        if key in self._entries:
+            raise HerhaaldBericht(f"wsa:MessageID {message_id} was already received "
+                                  f"(remembered until {self._entries[key]:%Y-%m-%dT%H:%M:%SZ})")
 
     def _purge(self, now: datetime) -> None:
         # Entries are inserted roughly in expiry order; stop at the first one still valid.
@@ -84,6 +92,9 @@ class StoreReplayCache:
     def remember(self, signer_oin, message_id, expires_at, now=None) -> None:
         from sqlalchemy.exc import SQLAlchemyError
 
+        if len(self._fallback):
+            # Accepted while the store was unreachable: still refused after it is back.
+            self._fallback.check(signer_oin, message_id, now)
         try:
             self._remember(signer_oin, message_id, expires_at, now)
         except SQLAlchemyError as exc:
