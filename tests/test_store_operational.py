@@ -73,6 +73,60 @@ def test_replay_insert_has_finished_when_execute_returns(db):
             other.close()
         assert cursor.rowcount == 1
 
+def test_held_connection_writes_in_autocommit_and_is_replaced_after_an_error(db):
+    """The replay cache's held connection: each INSERT is committed on its own (another
+    connection sees it at once), and a broken connection is dropped, not reused."""
+    from sqlalchemy import select
+    from sqlalchemy.exc import DBAPIError
+
+    from knoop_esb.store.models import ReplayCache
+
+    until = T0 + timedelta(minutes=5)
+    with db.vaste_verbinding() as verbinding:
+        assert replay.remember_dbapi(verbinding, db.engine.dialect, "uuid:held-1", until, now=T0)
+        assert not replay.remember_dbapi(verbinding, db.engine.dialect, "uuid:held-1", until, now=T0)
+        eerste = verbinding
+    with db.session() as s:  # no COMMIT was needed
+        assert s.scalar(select(ReplayCache.message_id).where(ReplayCache.message_id == "uuid:held-1"))
+    with db.vaste_verbinding() as verbinding:
+        assert verbinding is eerste  # held, not taken from the pool again
+        verbinding.close()  # the store went away under it
+    with pytest.raises(DBAPIError):
+        with db.vaste_verbinding() as verbinding:
+            replay.remember_dbapi(verbinding, db.engine.dialect, "uuid:held-2", until, now=T0)
+    with db.vaste_verbinding() as verbinding:
+        assert verbinding is not eerste
+        assert replay.remember_dbapi(verbinding, db.engine.dialect, "uuid:held-2", until, now=T0)
+
+
+def test_held_connection_is_never_inherited_by_a_forked_worker(db):
+    """Worker processes are forked: a child opens its own held connection (a SQLite or libpq
+    handle used on both sides of a fork corrupts its state) and its writes land in the same store."""
+    import multiprocessing
+
+    until = T0 + timedelta(minutes=5)
+    with db.vaste_verbinding() as verbinding:
+        assert replay.remember_dbapi(verbinding, db.engine.dialect, "uuid:fork-parent", until, now=T0)
+        van_ouder = id(verbinding)
+
+    def kind(uitkomst):
+        with db.vaste_verbinding() as eigen:
+            uitkomst.put((id(eigen) != van_ouder,
+                          replay.remember_dbapi(eigen, db.engine.dialect, "uuid:fork-child", until, now=T0),
+                          replay.remember_dbapi(eigen, db.engine.dialect, "uuid:fork-parent", until, now=T0)))
+
+    context = multiprocessing.get_context("fork")
+    uitkomst = context.Queue()
+    proces = context.Process(target=kind, args=(uitkomst,))
+    proces.start()
+    eigen_verbinding, nieuw, herhaald = uitkomst.get(timeout=30)
+    proces.join(30)
+    assert (eigen_verbinding, nieuw, herhaald) == (True, True, False)
+    with db.vaste_verbinding() as verbinding:  # the parent's connection still works and sees the child's row
+        assert id(verbinding) == van_ouder
+        assert not replay.remember_dbapi(verbinding, db.engine.dialect, "uuid:fork-child", until, now=T0)
+
+
 def test_afnemerindicaties(db):
     with db.session() as s:
         assert afnemerindicaties.plaats(s, "00000002", "VES", "000000000001")

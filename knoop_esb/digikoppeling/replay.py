@@ -85,6 +85,7 @@ class StoreReplayCache:
 
     def __init__(self, database):
         self._db = database
+        self._dialect = database.engine.dialect
         self._count = 0
         self._lock = threading.Lock()
         self._fallback = MemoryReplayCache()
@@ -113,10 +114,16 @@ class StoreReplayCache:
             purge = self._count % self.PURGE_EVERY == 1
         # Both statements autocommit: SQLite's write lock must not be held while the thread waits
         # for the GIL between a statement and its COMMIT (docs/store.md).
-        with self._db.schrijven() as verbinding:
-            if purge:
+        if purge:
+            with self._db.schrijven() as verbinding:
                 store_replay.purge(verbinding, now=now)
-            # One INSERT … ON CONFLICT DO NOTHING (an expired entry is renewed by a second one), Core
-            # and not an ORM session: this runs for every signed message.
-            if not store_replay.remember_on(verbinding, key, expires_at, now=now):
-                raise HerhaaldBericht(f"wsa:MessageID {message_id} was already received")
+        # One INSERT … ON CONFLICT DO NOTHING (an expired entry is renewed by a second one) on the
+        # process's held connection: this runs for every signed message.
+        if self._db.heeft_vaste_verbinding:
+            with self._db.vaste_verbinding() as verbinding:
+                nieuw = store_replay.remember_dbapi(verbinding, self._dialect, key, expires_at, now=now)
+        else:  # an in-memory SQLite store: the pool's connection of this thread
+            with self._db.schrijven() as verbinding:
+                nieuw = store_replay.remember_on(verbinding, key, expires_at, now=now)
+        if not nieuw:
+            raise HerhaaldBericht(f"wsa:MessageID {message_id} was already received")

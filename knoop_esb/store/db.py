@@ -6,6 +6,7 @@ package only ever asks for ``db.session()``.
 """
 from __future__ import annotations
 
+import os
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Iterator
 
 from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from knoop_esb.config import Config, ConfigError
@@ -29,6 +30,7 @@ class Database:
     """An engine plus a session factory for one database URL."""
 
     _autocommit = None  # a file-backed SQLite store's second engine, for schrijven()
+    _vast = None  # (pid, pooled connection) behind vaste_verbinding()
 
     def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10,
                  wal_autocheckpoint: int = SQLITE_AUTOCHECKPOINT_PAGES):
@@ -59,6 +61,7 @@ class Database:
         else:
             raise ConfigError("database.url", f"unsupported database {self.dialect!r}: use sqlite or postgresql+psycopg")
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._vast_lock = threading.Lock()
 
     @property
     def file_backed(self) -> bool:
@@ -92,6 +95,43 @@ class Database:
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as verbinding:
             yield verbinding
 
+    @property
+    def heeft_vaste_verbinding(self) -> bool:
+        """Whether :meth:`vaste_verbinding` can be used: not for an in-memory SQLite database, which
+        exists once per connection (its pool gives each thread its own)."""
+        return self._autocommit is not None or self.dialect == "postgresql"
+
+    @contextmanager
+    def vaste_verbinding(self):
+        """The process's one held autocommit DBAPI connection, under a lock, for the hottest
+        one-statement write: the replay cache's INSERT for every signed message.
+
+        Held, not checked out of the pool per message: a checkout and return (reset, events, a
+        Connection object) cost as much as the INSERT itself (docs/store.md). One per process, so
+        its statements take turns; SQLite has one writer at a time anyway. A DBAPI error discards
+        the connection (the next use opens a new one) and is raised as SQLAlchemy's ``DBAPIError``.
+        Opened on first use by the process that uses it: a forked worker never inherits it."""
+        if not self.heeft_vaste_verbinding:
+            raise RuntimeError(f"{self!r} has no held connection (an in-memory SQLite database)")
+        engine = self._autocommit or self.engine
+        fout = engine.dialect.loaded_dbapi.Error
+        with self._vast_lock:
+            vast = self._vast
+            if vast is None or vast[0] != os.getpid():
+                vast = self._vast = (os.getpid(), self._open_vast(engine))
+            try:
+                yield vast[1].dbapi_connection
+            except fout as exc:
+                self._vast = None
+                vast[1].invalidate(exc)
+                raise DBAPIError.instance(None, None, exc, fout) from exc
+
+    def _open_vast(self, engine):
+        verbinding = engine.raw_connection()
+        if self._autocommit is None:  # PostgreSQL: this pooled connection stays in autocommit for good
+            verbinding.dbapi_connection.autocommit = True
+        return verbinding
+
     def migrate(self, revision: str = "head") -> None:
         """Bring the schema to ``revision`` (default: the newest)."""
         from knoop_esb.store import migrate
@@ -99,6 +139,10 @@ class Database:
         migrate.upgrade(self.engine, revision)
 
     def dispose(self) -> None:
+        with self._vast_lock:
+            vast, self._vast = self._vast, None
+        if vast is not None and vast[0] == os.getpid():
+            vast[1].invalidate()  # closed: never handed back to the pool in autocommit
         self.engine.dispose()
         if self._autocommit is not None:
             self._autocommit.dispose()

@@ -59,9 +59,15 @@ def _statements(dialect):
 def remember_on(connection: Connection, message_id: str, expires_at: datetime, *, now: datetime | None = None) -> bool:
     """Record ``message_id`` on a Core connection (one statement, or two for a replayed id); True
     the first time, False for a replay (an expired entry is renewed)."""
-    first, renew, tijd = _statements(connection.dialect)
+    return remember_dbapi(connection.connection.dbapi_connection, connection.dialect, message_id, expires_at, now=now)
+
+
+def remember_dbapi(dbapi_connection, dialect, message_id: str, expires_at: datetime, *,
+                   now: datetime | None = None) -> bool:
+    """:func:`remember_on` on a DBAPI connection in autocommit (``Database.vaste_verbinding``)."""
+    first, renew, tijd = _statements(dialect)
     values = dict(b_id=message_id, b_now=tijd(now or utcnow()), b_until=tijd(expires_at))
-    cursor = connection.connection.dbapi_connection.cursor()
+    cursor = dbapi_connection.cursor()
     try:
         if first.execute(cursor, values).rowcount == 1:
             return True
