@@ -73,6 +73,24 @@ def test_WB004_ids_unique_with_repeated_wsa_header(wss_pki):
                            peer_oin=None).ondertekend
 
 
+def test_WB004_part_keeps_its_own_id_and_an_ambiguous_one_is_not_signed(wss_pki):
+    """A part that already carries a wsu:Id is signed under it; when another element carries the
+    same Id the receiver could not tell which was signed, so signing refuses."""
+    from signxml import InvalidInput
+
+    root = request_envelope()
+    root.find(f"{{{SOAP11_ENV}}}Body").set(f"{{{WSU}}}Id", "Body-eigen")
+    signing.sign_envelope(root, wss_pki.ondertekenaar("afnemer-signed"), S)
+    assert "#Body-eigen" in [r.get("URI") for r in root.iter(f"{{{DS}}}Reference")]
+    assert _verify(wss_pki, etree.tostring(root)).ondertekend
+
+    root = request_envelope()
+    root.find(f"{{{SOAP11_ENV}}}Body").set(f"{{{WSU}}}Id", "Body-eigen")
+    etree.SubElement(root.find(f"{{{SOAP11_ENV}}}Header"), "{urn:x}Extra", Id="Body-eigen")
+    with pytest.raises(InvalidInput, match="Ambiguous"):
+        signing.sign_envelope(root, wss_pki.ondertekenaar("afnemer-signed"), S)
+
+
 def test_WB013_valid_signature_accepted(wss_pki):
     result = _verify(wss_pki, _signed(wss_pki))
     assert result.ondertekend and result.signer_oin == SIGNED_OIN

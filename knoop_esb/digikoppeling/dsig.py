@@ -13,8 +13,13 @@ digests:
   exists in signxml so the enveloped-signature transform can cut the Signature out of the tree; a
   reference with that transform still takes signxml's own path, and the signer signs detached only;
 - with a trusted certificate given, the verifier canonicalises SignedInfo where the Signature
-  stands instead of on a serialised copy of it, and spells out the certificate's subject for
-  signxml's validity-period message only when that check fails;
+  stands instead of on a serialised copy of it, reads the references from that SignedInfo once
+  its canonical form has verified (instead of from a parse of those bytes: the same content),
+  checks an RSA signature with the certificate's key parsed once, and spells out the
+  certificate's subject for signxml's validity-period message only when that check fails;
+- the signer signs parts handed over with their ids (``sign_elements``, no state kept between
+  messages) or resolved once; SignedInfo without InclusiveNamespaces is a copy of one built
+  element for element per shape;
 - a referenced element is canonicalised where it stands. signxml serialises and re-parses each one
   first so that no namespace of its ancestors leaks in or gets lost; lxml canonicalises an element
   under a stand-in root that carries exactly the namespaces in scope there, which is the same input
@@ -29,6 +34,7 @@ InclusiveNamespaces.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 from base64 import b64decode, b64encode
 from collections import Counter
@@ -38,12 +44,16 @@ from importlib.metadata import version
 
 import cryptography.exceptions
 from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from lxml import etree
 from signxml import (
     CanonicalizationMethod, DigestAlgorithm, InvalidDigest, InvalidInput, InvalidSignature, SignatureConfiguration,
     SignatureConstructionMethod, SignatureMethod, XMLSigner, XMLVerifier,
 )
+from signxml.algorithms import digest_algorithm_implementations
+from signxml.signer import SignatureReference
 from signxml.util import ec_tag, namespaces
 from signxml.verifier import VerifyResult
 
@@ -118,6 +128,9 @@ _C14N_FLAGS = {method: (method.value.startswith("http://www.w3.org/2001/10/xml-e
                         method.value.endswith("#WithComments")) for method in CanonicalizationMethod}
 # The SHA-2 digests in the standard library: the same bytes as cryptography's Hash, without
 # building a hash context object per reference.
+_EXC_C14N_METHOD = CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0
+_EXC_C14N_FLAGS = _C14N_FLAGS[_EXC_C14N_METHOD]
+_SHA256 = DigestAlgorithm.SHA256
 _HASHLIB = {DigestAlgorithm.SHA224: hashlib.sha224, DigestAlgorithm.SHA256: hashlib.sha256,
             DigestAlgorithm.SHA384: hashlib.sha384, DigestAlgorithm.SHA512: hashlib.sha512}
 
@@ -129,14 +142,15 @@ class _IndexedReferences:
     _index: IdIndex | None = None
 
     def _c14n(self, nodes, algorithm, inclusive_ns_prefixes=None):
-        flags = _C14N_FLAGS.get(algorithm)
+        # An enum member hashes in Python: the one method WS-Security uses is recognised by identity.
+        flags = _EXC_C14N_FLAGS if algorithm is _EXC_C14N_METHOD else _C14N_FLAGS.get(algorithm)
         if isinstance(nodes, list) or flags is None or not flags[0]:
             return super()._c14n(nodes, algorithm, inclusive_ns_prefixes=inclusive_ns_prefixes)
         return etree.tostring(nodes, method="c14n", exclusive=True, with_comments=flags[1],
                               inclusive_ns_prefixes=inclusive_ns_prefixes)
 
     def _get_digest(self, data, algorithm):
-        digest = _HASHLIB.get(algorithm)
+        digest = hashlib.sha256 if algorithm is _SHA256 else _HASHLIB.get(algorithm)
         return digest(data).digest() if digest is not None else super()._get_digest(data, algorithm)
 
     def get_root(self, data):
@@ -153,6 +167,24 @@ class _IndexedReferences:
         return self._index.resolve(uri, tuple(self.id_attributes))
 
 
+_SIGNED_INFO, _SIGNATURE_VALUE, _KEY_INFO = f"{{{_DS}}}SignedInfo", f"{{{_DS}}}SignatureValue", f"{{{_DS}}}KeyInfo"
+_C14N_METHOD, _SIGNATURE_METHOD, _REFERENCE = (
+    f"{{{_DS}}}CanonicalizationMethod", f"{{{_DS}}}SignatureMethod", f"{{{_DS}}}Reference")
+_TRANSFORMS, _TRANSFORM = f"{{{_DS}}}Transforms", f"{{{_DS}}}Transform"
+_DIGEST_METHOD, _DIGEST_VALUE = f"{{{_DS}}}DigestMethod", f"{{{_DS}}}DigestValue"
+# RSA PKCS#1 v1.5 signature methods and their hash: what signxml's _verify_signature_with_pubkey
+# does for them, with the key parsed once per certificate.
+_RSA_PKCS1 = {method.value: digest_algorithm_implementations[method]
+              for method in SignatureMethod if method.name.startswith("RSA_")}
+_PKCS1V15 = PKCS1v15()
+
+
+@lru_cache(maxsize=256)
+def _public_key(certificate: x509.Certificate):
+    # signxml asks the certificate for its key twice per message; an afnemer's certificate repeats.
+    return certificate.public_key()
+
+
 @lru_cache(maxsize=8)
 def _requiring_x509(config: SignatureConfiguration) -> SignatureConfiguration:
     # signxml derives this per verify call; the node verifies with one configuration per reference count.
@@ -164,30 +196,61 @@ class WsuSigner(_IndexedReferences, XMLSigner):
     changes the document (the Signature is returned and the caller places it), so the tree is
     used as it is."""
 
-    def __init__(self, *, placed: dict[str, etree._Element] | None = None, **kwargs):
-        """``placed``: ids the caller has just put on these elements, with a value no other
-        attribute of the document can carry (a fresh random token): they resolve without
-        scanning the document. Any other reference goes through the id index."""
+    def __init__(self, **kwargs):
         super().__init__(**kwargs)
         if self.construction_method != SignatureConstructionMethod.detached:
             raise ValueError("WsuSigner signs detached only; use signxml's XMLSigner for other methods")
-        self._placed = placed or {}
-
-    def _resolve_reference(self, doc_root, reference, uri_resolver=None):
-        placed = self._placed.get((reference.get("URI") or "")[1:])
-        if placed is not None and placed.getroottree().getroot() is doc_root:
-            return placed
-        return super()._resolve_reference(doc_root, reference, uri_resolver=uri_resolver)
 
     def sign(self, data, **kwargs):
         self._index = None
         try:
+            if self._plain_rsa(data, kwargs):
+                if kwargs.get("id_attribute") is not None:
+                    self.id_attributes = (kwargs["id_attribute"],)
+                c14n_inputs, references = self._get_c14n_inputs_from_references(data, kwargs["reference_uri"])
+                return self._rsa_signature(references, c14n_inputs, key=kwargs["key"], key_info=kwargs["key_info"])
             return super().sign(data, **kwargs)
         finally:
             # signxml's signer is a reference cycle (it lists its own bound methods as annotators):
             # without this the index, and through it the whole signed document, would wait for
             # the cycle collector.
             self._index = None
+
+    def sign_elements(self, parts: list[tuple[str, etree._Element, list[str]]], *, key, key_info) -> etree._Element:
+        """A detached RSA PKCS#1 v1.5 signature over ``parts``: (id, element, InclusiveNamespaces
+        prefixes), each element already carrying its id, so nothing is looked up in the document.
+        The same signature as ``sign(root, key=key, reference_uri=[SignatureReference(URI="#" + id,
+        c14n_method=c14n_algorithm, inclusive_ns_prefixes=prefixes)], key_info=key_info)``; it keeps
+        no state of the message on the signer, so one signer can sign every message."""
+        if not isinstance(key, rsa.RSAPrivateKey) or self.sign_alg.value not in _RSA_PKCS1:
+            raise ValueError("sign_elements signs with RSA PKCS#1 v1.5 only")
+        references = [SignatureReference(URI=f"#{part_id}", c14n_method=self.c14n_alg, inclusive_ns_prefixes=prefixes)
+                      for part_id, _, prefixes in parts]
+        return self._rsa_signature(references, [element for _, element, _ in parts], key=key, key_info=key_info)
+
+    # The sign() arguments of a WS-Security signature; with any other, signxml's own sign() runs.
+    _PLAIN = frozenset({"key", "reference_uri", "key_info", "id_attribute"})
+
+    def _plain_rsa(self, data, arguments: dict) -> bool:
+        references = arguments.get("reference_uri")
+        return (arguments.keys() <= self._PLAIN and isinstance(arguments.get("key"), rsa.RSAPrivateKey)
+                and arguments.get("key_info") is not None and self.sign_alg.value in _RSA_PKCS1
+                and isinstance(data, etree._Element) and data.getparent() is None
+                and isinstance(references, list) and references
+                and all(isinstance(reference, SignatureReference) for reference in references))
+
+    def _rsa_signature(self, references, c14n_inputs, *, key, key_info) -> etree._Element:
+        """signxml 5.2's sign() for a detached RSA PKCS#1 v1.5 signature of resolved references with
+        a given KeyInfo, step for step without the branches other arguments need: SignedInfo
+        (_build_sig), KeyInfo (what its _add_key_info does with one given), the signature value
+        over SignedInfo's c14n."""
+        sig_root = etree.Element(f"{{{_DS}}}Signature", nsmap=self.namespaces)
+        signed_info, signature_value = self._build_sig(sig_root, references, c14n_inputs, None)
+        sig_root.append(key_info)
+        signed_info_c14n = self._c14n(signed_info, algorithm=self.c14n_alg)
+        value = key.sign(signed_info_c14n, _PKCS1V15, _RSA_PKCS1[self.sign_alg.value]())
+        signature_value.text = b64encode(value).decode()
+        return sig_root
 
     def _get_c14n_inputs_from_references(self, doc_root, references):
         # The elements themselves, not signxml's serialised copies: _build_sig only canonicalises them.
@@ -206,6 +269,8 @@ class WsuSigner(_IndexedReferences, XMLSigner):
         if exclude_c14n_transform_element or self.namespaces.get(None) == _DS:
             return super()._build_sig(sig_root, references, c14n_inputs, inclusive_ns_prefixes,
                                       exclude_c14n_transform_element)
+        if not inclusive_ns_prefixes and not any(reference.inclusive_ns_prefixes for reference in references):
+            return self._build_sig_from_shape(sig_root, references, c14n_inputs)
         signed_info = etree.SubElement(sig_root, f"{{{_DS}}}SignedInfo", nsmap=self.namespaces)
         c14n_method = etree.SubElement(signed_info, f"{{{_DS}}}CanonicalizationMethod", Algorithm=self.c14n_alg.value)
         if inclusive_ns_prefixes:
@@ -224,6 +289,39 @@ class WsuSigner(_IndexedReferences, XMLSigner):
             etree.SubElement(node, f"{{{_DS}}}DigestValue").text = b64encode(
                 self._get_digest(payload_c14n, algorithm=self.digest_alg)).decode()
         return signed_info, etree.SubElement(sig_root, f"{{{_DS}}}SignatureValue")
+
+    def _build_sig_from_shape(self, sig_root, references, c14n_inputs):
+        """The same SignedInfo without InclusiveNamespaces, as a copy of one built element for element
+        once per shape (algorithms, transform per reference, reference count), whose URIs and
+        DigestValues are then filled in: one C-level copy instead of six elements per reference."""
+        methods = tuple((reference.c14n_method or self.c14n_alg) for reference in references)
+        shape = _signed_info_shape(tuple(self.namespaces.items()), self.c14n_alg.value, self.sign_alg.value,
+                                   self.digest_alg.value, tuple(method.value for method in methods))
+        signed_info = copy.deepcopy(shape)
+        sig_root.append(signed_info)
+        digest = self.digest_alg
+        for node, reference, method, c14n_input in zip(signed_info[2:], references, methods, c14n_inputs):
+            node.set("URI", reference.URI)
+            payload_c14n = self._c14n(c14n_input, algorithm=method)
+            node[2].text = b64encode(self._get_digest(payload_c14n, algorithm=digest)).decode()
+        return signed_info, etree.SubElement(sig_root, f"{{{_DS}}}SignatureValue")
+
+
+@lru_cache(maxsize=32)
+def _signed_info_shape(namespaces: tuple, c14n: str, signature: str, digest: str,
+                       transforms: tuple[str, ...]) -> etree._Element:
+    # Built exactly as _build_sig builds it (under a Signature, so that its copy takes the
+    # Signature's namespace declarations when appended); never handed out, only copied.
+    signature_root = etree.Element(f"{{{_DS}}}Signature", nsmap=dict(namespaces))
+    signed_info = etree.SubElement(signature_root, f"{{{_DS}}}SignedInfo", nsmap=dict(namespaces))
+    etree.SubElement(signed_info, f"{{{_DS}}}CanonicalizationMethod", Algorithm=c14n)
+    etree.SubElement(signed_info, f"{{{_DS}}}SignatureMethod", Algorithm=signature)
+    for transform in transforms:
+        node = etree.SubElement(signed_info, f"{{{_DS}}}Reference", URI="")
+        etree.SubElement(etree.SubElement(node, f"{{{_DS}}}Transforms"), f"{{{_DS}}}Transform", Algorithm=transform)
+        etree.SubElement(node, f"{{{_DS}}}DigestMethod", Algorithm=digest)
+        etree.SubElement(node, f"{{{_DS}}}DigestValue")
+    return signed_info
 
 
 class WsuVerifier(_IndexedReferences, XMLVerifier):
@@ -264,12 +362,19 @@ class WsuVerifier(_IndexedReferences, XMLVerifier):
         # signxml verifies a serialised copy of the Signature; canonicalising SignedInfo where it
         # stands gives the same bytes (see the module text), and the tree is only read.
         signature = self._get_signature(root)
-        signed_info, signature_value, key_info = _first_children(
-            signature, f"{{{_DS}}}SignedInfo", f"{{{_DS}}}SignatureValue", f"{{{_DS}}}KeyInfo")
+        signed_info, signature_value, key_info = _first_children(signature, _SIGNED_INFO, _SIGNATURE_VALUE, _KEY_INFO)
         if signed_info is None:
             self._find(signature, "SignedInfo")  # signxml's InvalidInput
-        c14n_method, signature_method = _first_children(
-            signed_info, f"{{{_DS}}}CanonicalizationMethod", f"{{{_DS}}}SignatureMethod")
+        c14n_method = signature_method = None
+        references = []
+        for child in signed_info:  # one pass: the two methods (the first of each) and every Reference
+            tag = child.tag
+            if tag == _REFERENCE:
+                references.append(child)
+            elif tag == _C14N_METHOD:
+                c14n_method = child if c14n_method is None else c14n_method
+            elif tag == _SIGNATURE_METHOD:
+                signature_method = child if signature_method is None else signature_method
         if c14n_method is None:
             self._find(signed_info, "CanonicalizationMethod")
         c14n_algorithm = CanonicalizationMethod(c14n_method.get("Algorithm"))
@@ -287,22 +392,35 @@ class WsuVerifier(_IndexedReferences, XMLVerifier):
         signed_info_c14n = self._c14n(signed_info, algorithm=c14n_algorithm,
                                       inclusive_ns_prefixes=inclusive_ns_prefixes)
         self._check_validity_period(certificate)
+        key = _public_key(certificate)
         try:
-            verified_signed_info_c14n, key_used = self._verify_signature_with_pubkey(
-                signed_info_c14n=signed_info_c14n, raw_signature=raw_signature, signing_certificate=certificate,
-                signature_alg=signature_alg)
+            self._verify_signature_value(signed_info_c14n, raw_signature, certificate, key, signature_alg)
         except cryptography.exceptions.InvalidSignature as exc:
             raise InvalidSignature(f"Signature verification failed: {exc}") from None
-        self._match_key_values(key_value=key_value, der_encoded_key_value=der_encoded_key_value,
-                               signing_cert=certificate, signature_alg=signature_alg)
-        # The references come from the bytes whose signature just verified ("see what is signed").
-        verified_signed_info = self._fromstring(verified_signed_info_c14n)
-        results = [self._verify_reference(reference, index, root, None, c14n_algorithm, signature, key_used)
-                   for index, reference in enumerate(self._findall(verified_signed_info, "Reference"))]
+        if key_value is not None or der_encoded_key_value is not None:
+            self._match_key_values(key_value=key_value, der_encoded_key_value=der_encoded_key_value,
+                                   signing_cert=certificate, signature_alg=signature_alg)
+        # The references are read from the SignedInfo whose canonical form was computed from it in
+        # this call and has just verified, instead of from a parse of those bytes: the same
+        # elements, attributes and texts ("see what is signed"; comments, which c14n drops, are
+        # skipped by tag either way), as xmlsec does it.
+        algorithms: dict[str, DigestAlgorithm] = {}
+        results = [self._check_reference(reference, index, root, None, c14n_algorithm, signature, key, algorithms)
+                   for index, reference in enumerate(references)]
         expected = self.config.expect_references
         if type(expected) is int and len(results) != expected:
             raise InvalidSignature(f"Expected to find {expected} references, but found {len(results)}")
         return results[0] if type(expected) is int and expected == 1 else results
+
+    def _verify_signature_value(self, signed_info_c14n: bytes, raw_signature: bytes, certificate, key,
+                                signature_alg: SignatureMethod) -> None:
+        """RSA PKCS#1 v1.5 with the certificate's key parsed once; any other method is signxml's."""
+        digest = _RSA_PKCS1.get(signature_alg.value)
+        if digest is None or not isinstance(key, rsa.RSAPublicKey):
+            self._verify_signature_with_pubkey(signed_info_c14n=signed_info_c14n, raw_signature=raw_signature,
+                                               signing_certificate=certificate, signature_alg=signature_alg)
+            return
+        key.verify(raw_signature, signed_info_c14n, _PKCS1V15, digest())
 
     def _check_validity_period(self, certificate: x509.Certificate) -> None:
         # signxml's check, whose message spells out the certificate's subject: only built when
@@ -313,24 +431,42 @@ class WsuVerifier(_IndexedReferences, XMLVerifier):
 
     def _verify_reference(self, reference, index, root, uri_resolver, c14n_algorithm, signature,
                           signature_key_used):
-        transforms, digest_method, digest_value = _first_children(
-            reference, f"{{{_DS}}}Transforms", f"{{{_DS}}}DigestMethod", f"{{{_DS}}}DigestValue")
-        steps = [step for step in transforms if step.tag == f"{{{_DS}}}Transform"] if transforms is not None else []
+        return self._check_reference(reference, index, root, uri_resolver, c14n_algorithm, signature,
+                                     signature_key_used, {})
+
+    def _check_reference(self, reference, index, root, uri_resolver, c14n_algorithm, signature, key,
+                         algorithms: dict[str, DigestAlgorithm]) -> VerifyResult:
+        """signxml's reference check on the tree itself. ``algorithms``: the DigestMethods this
+        message has already resolved and checked against the configuration (they repeat)."""
+        transforms = digest_method = digest_value = None
+        for child in reference:
+            tag = child.tag
+            if tag == _TRANSFORMS:
+                transforms = child if transforms is None else transforms
+            elif tag == _DIGEST_METHOD:
+                digest_method = child if digest_method is None else digest_method
+            elif tag == _DIGEST_VALUE:
+                digest_value = child if digest_value is None else digest_value
+        steps = [step for step in transforms if step.tag == _TRANSFORM] if transforms is not None else []
         if any(step.get("Algorithm") == _ENVELOPED for step in steps):
             # The transform cuts the Signature out of the tree: signxml's own path, on its own copy.
-            return super()._verify_reference(reference, index, root, uri_resolver, c14n_algorithm, signature,
-                                             signature_key_used)
+            return super()._verify_reference(reference, index, root, uri_resolver, c14n_algorithm, signature, key)
         if digest_method is None or digest_value is None:
             self._find(reference, "DigestMethod" if digest_method is None else "DigestValue")  # signxml's InvalidInput
-        digest_alg = DigestAlgorithm(digest_method.get("Algorithm"))
+        uri = digest_method.get("Algorithm")
+        digest_alg = algorithms.get(uri)
+        if digest_alg is None:
+            digest_alg = DigestAlgorithm(uri)
         payload = self._resolve_reference(root, reference, uri_resolver=uri_resolver)
         payload_c14n = self._canonical(payload, transforms, steps, signature)
-        self.check_digest_alg_expected(digest_alg)
+        if uri not in algorithms:
+            self.check_digest_alg_expected(digest_alg)
+            algorithms[uri] = digest_alg
         if b64decode(digest_value.text) != self._get_digest(payload_c14n, digest_alg):
             raise InvalidDigest(f"Digest mismatch for reference {index} ({reference.get('URI')})")
         # signed_xml stays None: the caller reads the tree it passed in, whose referenced elements
         # are the ones just digested (signxml re-parses every canonical form to offer it).
-        return VerifyResult(payload_c14n, None, signature, signature_key=self._key_pem(signature_key_used))
+        return VerifyResult(payload_c14n, None, signature, signature_key=self._key_pem(key))
 
     def _key_pem(self, key) -> bytes:
         if isinstance(key, bytes):

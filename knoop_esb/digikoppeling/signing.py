@@ -7,9 +7,9 @@ the SignatureConfirmation; exclusive c14n (InclusiveNamespaces per reference whe
 needs an unused prefix), SHA-256 digests, RSA-SHA256, KeyInfo = STR direct reference to the BST.
 
 signxml builds SignedInfo and the signature value, through :mod:`~knoop_esb.digikoppeling.dsig`'s
-subclass (references resolved without copying the document, the ids placed here without a scan,
-SHA-2 digests from hashlib). A fresh signer per message: its ``id_attribute`` setting sticks on a
-reused signer (LIBRARIES.md).
+subclass: ``WsuSigner.sign_elements`` takes the parts with the ids placed here, so nothing is looked
+up in the document, and keeps no message state, so one signer per algorithm serves every message
+(signxml's own ``sign()`` would keep ``id_attribute`` on a reused signer: LIBRARIES.md).
 """
 from __future__ import annotations
 
@@ -26,9 +26,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from lxml import etree
 from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureConstructionMethod, SignatureMethod
-from signxml.signer import SignatureReference
 
-from knoop_esb.digikoppeling.dsig import WsuSigner
+from knoop_esb.digikoppeling.dsig import IdIndex, WsuSigner
 from knoop_esb.digikoppeling.profiles import EXC_C14N, WusProfiel
 from knoop_esb.stuf.ns import DS, SOAP11_ENV, WSA, WSSE, WSSE11, WSU, XSI
 
@@ -116,6 +115,13 @@ def _key_info(bst_id: str) -> etree._Element:
     return key_info
 
 
+@lru_cache(maxsize=4)
+def _wsu_signer(algorithm: SignatureMethod) -> WsuSigner:
+    # One per algorithm, shared by every message and thread: sign_elements keeps no message state.
+    return WsuSigner(method=SignatureConstructionMethod.detached, signature_algorithm=algorithm,
+                     digest_algorithm=DigestAlgorithm.SHA256, c14n_algorithm=_EXC_C14N)
+
+
 def _signature_algorithm(key) -> SignatureMethod:
     return SignatureMethod.ECDSA_SHA256 if isinstance(key, ec.EllipticCurvePrivateKey) else SignatureMethod.RSA_SHA256
 
@@ -148,21 +154,20 @@ def sign_envelope(root: etree._Element, signer: Ondertekenaar, profiel: WusProfi
             name = h.tag[len(_WSA_OPEN):]  # RelatesTo may occur more than once
             seen[name] = taken = seen.get(name, 0) + 1
             parts.append((h, f"{name}{taken}" if taken > 1 else name))
-    # inclusive_ns_prefixes [] rather than None: signxml then writes no InclusiveNamespaces and
-    # does not copy the reference to fill in its default.
-    placed: dict[str, etree._Element] = {}
-    references = []
+    # A part without an id gets one with the message's token (unique in it: nothing to look up); an
+    # id it already had must name it alone, or the receiver could not tell what was signed.
+    signed, existing = [], []
     for (element, prefix), prefixes in zip(parts, _qname_prefixes(root, [element for element, _ in parts])):
-        existing = element.get(_WSU_ID) or element.get("Id")
-        part_id = existing or wsu_id(element, prefix, token)
-        if not existing:
-            placed[part_id] = element
-        references.append(SignatureReference(URI=f"#{part_id}", c14n_method=_EXC_C14N, inclusive_ns_prefixes=prefixes))
-    xml_signer = WsuSigner(method=SignatureConstructionMethod.detached,
-                           signature_algorithm=_signature_algorithm(signer.key),
-                           digest_algorithm=DigestAlgorithm.SHA256, c14n_algorithm=_EXC_C14N, placed=placed)
-    signature = xml_signer.sign(root, key=signer.key, reference_uri=references,
-                                key_info=_key_info(bst_id), id_attribute="Id")
+        part_id = element.get(_WSU_ID) or element.get("Id")
+        if part_id:
+            existing.append(part_id)
+        signed.append((part_id or wsu_id(element, prefix, token), element, prefixes))
+    if existing:
+        index = IdIndex(root, ("Id",))
+        for part_id in existing:
+            index.resolve(f"#{part_id}", ("Id",))  # signxml's InvalidInput when ambiguous
+    signature = _wsu_signer(_signature_algorithm(signer.key)).sign_elements(
+        signed, key=signer.key, key_info=_key_info(bst_id))
     bst = etree.Element(f"{{{WSSE}}}BinarySecurityToken", EncodingType=BASE64, ValueType=BST_VALUE_TYPE)
     security.insert(0, bst)  # inserted first, then filled: it takes the header's wsse/wsu prefixes
     bst.set(_WSU_ID, bst_id)

@@ -105,6 +105,8 @@ _C14N_METHOD, _SIGNATURE_METHOD = f"{{{DS}}}CanonicalizationMethod", f"{{{DS}}}S
 _REFERENCE, _TRANSFORMS, _TRANSFORM = f"{{{DS}}}Reference", f"{{{DS}}}Transforms", f"{{{DS}}}Transform"
 _DIGEST_METHOD, _DIGEST_VALUE = f"{{{DS}}}DigestMethod", f"{{{DS}}}DigestValue"
 _WSA_OPEN = f"{{{WSA}}}"
+_KEY_INFO, _STR, _STR_REFERENCE = f"{{{DS}}}KeyInfo", f"{{{WSSE}}}SecurityTokenReference", f"{{{WSSE}}}Reference"
+_BST, _KEY_IDENTIFIER = f"{{{WSSE}}}BinarySecurityToken", f"{{{WSSE}}}KeyIdentifier"
 
 
 def _children(element: etree._Element) -> dict[str, list[etree._Element]]:
@@ -141,43 +143,55 @@ def _check_algorithms(signature: etree._Element, profiel: WusProfiel) -> list[et
         raise AlgoritmeNietToegestaan(f"SignatureMethod {algorithm} is not allowed (SHA-2 RSA required)", regel="SIGN004")
     references = info.get(_REFERENCE, [])
     for reference in references:
-        fields = _children(reference)
-        digests = fields.get(_DIGEST_METHOD, [])
-        digest = digests[0] if len(digests) == 1 else None
-        if digest is None or digest.get("Algorithm") not in profiel.digest_algoritmen:
-            raise AlgoritmeNietToegestaan(f"DigestMethod {digest.get('Algorithm') if digest is not None else None} "
-                                          f"of reference {reference.get('URI')} is not allowed", regel="SIGN003")
-        if len(fields.get(_DIGEST_VALUE, [])) != 1:
-            raise OngeldigeOndertekening(f"reference {reference.get('URI')} holds no single DigestValue")
-        for transforms in fields.get(_TRANSFORMS, []):
-            for transform in transforms:
+        _check_reference(reference, profiel)
+    return references
+
+
+def _check_reference(reference: etree._Element, profiel: WusProfiel) -> None:
+    # One pass over the Reference's children (this runs for every reference of every message).
+    digest = None
+    digests = values = 0
+    for field in reference:
+        tag = field.tag
+        if tag == _DIGEST_METHOD:
+            digests += 1
+            digest = field
+        elif tag == _DIGEST_VALUE:
+            values += 1
+        elif tag == _TRANSFORMS:
+            for transform in field:
                 if transform.tag == _TRANSFORM and transform.get("Algorithm") not in _ALLOWED_TRANSFORMS:
                     raise AlgoritmeNietToegestaan(f"Transform {transform.get('Algorithm')} is not allowed", regel="WB007")
-        uri = reference.get("URI") or ""
-        if not uri.startswith("#") or len(uri) < 2:
-            raise OngeldigeOndertekening(f"reference URI {uri!r} is not a same-document #Id reference")
-    return references
+    if digests != 1 or digest.get("Algorithm") not in profiel.digest_algoritmen:
+        raise AlgoritmeNietToegestaan(f"DigestMethod {digest.get('Algorithm') if digests == 1 else None} "
+                                      f"of reference {reference.get('URI')} is not allowed", regel="SIGN003")
+    if values != 1:
+        raise OngeldigeOndertekening(f"reference {reference.get('URI')} holds no single DigestValue")
+    uri = reference.get("URI") or ""
+    if not uri.startswith("#") or len(uri) < 2:
+        raise OngeldigeOndertekening(f"reference URI {uri!r} is not a same-document #Id reference")
 
 
 def _signer_certificate(security: etree._Element, signature: etree._Element, profiel: WusProfiel,
                         by_ski: Callable[[bytes], x509.Certificate | None] | None) -> x509.Certificate:
     """WB010: the certificate behind KeyInfo/wsse:SecurityTokenReference."""
-    token_ref = signature.find(f"{{{DS}}}KeyInfo/{{{WSSE}}}SecurityTokenReference")
+    key_info = _first(signature, _KEY_INFO)
+    token_ref = _first(key_info, _STR) if key_info is not None else None
     if token_ref is None:
         raise OngeldigeSleutelverwijzing("ds:KeyInfo holds no wsse:SecurityTokenReference")
-    reference = token_ref.find(f"{{{WSSE}}}Reference")
+    reference = _first(token_ref, _STR_REFERENCE)
     if reference is not None and "bst" in profiel.sleutelverwijzingen:
         uri = reference.get("URI") or ""
-        tokens = [t for t in security.findall(f"{{{WSSE}}}BinarySecurityToken") if uri == f"#{_element_id(t)}"]
+        tokens = [t for t in security if t.tag == _BST and uri == f"#{_element_id(t)}"]
         if len(tokens) != 1:
             raise OngeldigeSleutelverwijzing(f"SecurityTokenReference {uri!r} names no BinarySecurityToken in wsse:Security")
         if tokens[0].get("ValueType") != BST_VALUE_TYPE:
             raise OngeldigeSleutelverwijzing(f"BinarySecurityToken ValueType {tokens[0].get('ValueType')} is not X509v3")
         try:
-            return _certificate(base64.b64decode("".join((tokens[0].text or "").split())))
+            return _token_certificate(tokens[0].text or "")
         except ValueError as exc:
             raise OngeldigeSleutelverwijzing(f"BinarySecurityToken is not a DER X.509 certificate: {exc}") from None
-    identifier = token_ref.find(f"{{{WSSE}}}KeyIdentifier")
+    identifier = _first(token_ref, _KEY_IDENTIFIER)
     if (identifier is not None and identifier.get("ValueType") == SKI_VALUE_TYPE
             and "ski" in profiel.sleutelverwijzingen and by_ski is not None):
         try:
@@ -192,10 +206,23 @@ def _signer_certificate(security: etree._Element, signature: etree._Element, pro
     raise OngeldigeSleutelverwijzing(f"key reference kind not accepted (accepted: {kinds})")
 
 
+def _first(element: etree._Element, tag: str) -> etree._Element | None:
+    """``element.find(tag)`` for a Clark tag, without an ElementPath search."""
+    for child in element:
+        if child.tag == tag:
+            return child
+    return None
+
+
+@lru_cache(maxsize=256)
+def _token_certificate(text: str) -> x509.Certificate:
+    # An afnemer signs every message with the same certificate, so the same token text: decode
+    # and parse it once (the same object also hits TrustStore's cache of verified certificates).
+    return _certificate(base64.b64decode("".join(text.split())))
+
+
 @lru_cache(maxsize=256)
 def _certificate(der: bytes) -> x509.Certificate:
-    # An afnemer signs every message with the same certificate: parse it once (the same object
-    # also hits TrustStore's cache of verified certificates).
     return x509.load_der_x509_certificate(der)
 
 
