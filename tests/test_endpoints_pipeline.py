@@ -66,6 +66,30 @@ def test_handler_gets_whole_body_and_peer(node):
     assert seen["refnr"] == "ref-peer-1" and seen["porttype"] == "BeantwoordVraag"
 
 
+def test_request_and_answer_trees_are_freed_when_the_request_ends(node):
+    """spyne's request context is a reference cycle; the node drops the trees it holds when it
+    closes, so they do not wait for the cycle collector."""
+    import gc
+
+    def tags(objects):
+        return {getattr(o, "tag", None) for o in objects if type(o).__name__ == "_Element"}
+
+    gc.collect()
+    gc.disable()
+    try:
+        with handlers.replaced(NNP_LV01, la01_handler):
+            response = post(node, soap_envelope(nnp_lv01(), to=node.url(BV)))
+        assert response.status_code == 200, response.text
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        left = tags(gc.garbage)
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert not left & {NNP_LV01, f"{{{BG}}}nnpLa01", f"{{{SOAP11_ENV}}}Envelope", f"{{{SOAP11_ENV}}}Body"}
+
+
 @pytest.mark.parametrize("payload", [
     b"<soapenv:Envelope xmlns:soapenv='http://schemas.xmlsoap.org/soap/envelope/'><soapenv:Body>",
     b"this is not XML at all",

@@ -38,6 +38,28 @@ def _service_class(porttype: str, config: Config) -> type:
     return type(porttype, (ServiceBase,), {GENERIC_METHOD: method})
 
 
+# What a request context holds of the message: its trees, objects, bytes and the WSGI environ.
+_MESSAGE_PARTS = ("in_string", "in_document", "in_header_doc", "in_body_doc", "in_object",
+                  "out_object", "out_header_doc", "out_body_doc", "out_document", "out_string")
+
+
+def _release_message(ctx) -> None:
+    """spyne's request context is a reference cycle (a ProtocolContext's sub-context factory
+    refers to itself, the transport context to the method context), so without this the request
+    and answer trees it holds, and the WSGI environ with the raw body, stay in memory until the
+    cycle collector runs, every few dozen requests. Fired by ``ctx.close()``, after the answer's
+    bytes were handed to the server."""
+    attributes = vars(ctx)  # MethodContext.__setattr__ refuses new names once frozen; these exist
+    for name in _MESSAGE_PARTS:
+        if name in attributes:
+            attributes[name] = None
+    for protocol_context in (attributes.get("inprot_ctx"), attributes.get("outprot_ctx")):
+        if protocol_context is not None:
+            protocol_context._subctx.default_factory = None
+    if getattr(ctx, "transport", None) is not None:
+        ctx.transport.req_env = None
+
+
 def spyne_app(porttype: str, config: Config) -> WsgiApplication:
     application = Application(
         [_service_class(porttype, config)],
@@ -46,6 +68,7 @@ def spyne_app(porttype: str, config: Config) -> WsgiApplication:
         in_protocol=StufSoap11(),
         out_protocol=StufSoap11(cleanup_namespaces=False),
     )
+    application.event_manager.add_listener("method_context_closed", _release_message)
     return WsgiApplication(application)
 
 
