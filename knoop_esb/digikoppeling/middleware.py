@@ -138,7 +138,7 @@ class WusMiddleware:
         by_ski = (lambda ski: tls_cert if ski == _ski_of(tls_cert) else None) if tls_cert is not None else None
         wss = verify_envelope(root, context.profiel, vertrouwen=self.vertrouwen, peer_oin=peer.oin,
                               now=self.now(), by_ski=by_ski)
-        context.wss = dataclasses.replace(wss, versleuteld=decrypted)
+        context.wss = dataclasses.replace(wss, versleuteld=True) if decrypted else wss
         if wss.ondertekend:
             self.replay.remember(wss.signer_oin, context.addressing.message_id,
                                  self._remember_until(wss, context.profiel), now=self.now())
