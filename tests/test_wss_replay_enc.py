@@ -75,6 +75,23 @@ def test_replay_store_cache_keeps_refusing_through_a_store_failure(tmp_path):
         assert len(cache._fallback) == 0
 
 
+def test_replay_store_cache_on_an_in_memory_store():
+    """An in-memory SQLite store exists once per connection: the replay cache writes on the
+    connection the pool gives the thread, where the schema is."""
+    from knoop_esb.store.db import Database
+
+    database = Database("sqlite://")
+    database.migrate()
+    try:
+        cache = StoreReplayCache(database)
+        cache.remember(SIGNED_OIN, "urn:uuid:in-memory", NOW + timedelta(minutes=5), now=NOW)
+        with pytest.raises(errors.HerhaaldBericht):
+            cache.remember(SIGNED_OIN, "urn:uuid:in-memory", NOW + timedelta(minutes=5), now=NOW)
+        assert len(cache._fallback) == 0
+    finally:
+        database.dispose()
+
+
 def test_replay_memory_cache_is_bounded():
     cache = MemoryReplayCache(max_entries=3)
     for i in range(5):

@@ -167,11 +167,12 @@ class _IndexedReferences:
         return self._index.resolve(uri, tuple(self.id_attributes))
 
 
-_SIGNED_INFO, _SIGNATURE_VALUE, _KEY_INFO = f"{{{_DS}}}SignedInfo", f"{{{_DS}}}SignatureValue", f"{{{_DS}}}KeyInfo"
-_C14N_METHOD, _SIGNATURE_METHOD, _REFERENCE = (
+# ds: element names in Clark notation (verify.py checks the same elements).
+SIGNED_INFO, SIGNATURE_VALUE, KEY_INFO = f"{{{_DS}}}SignedInfo", f"{{{_DS}}}SignatureValue", f"{{{_DS}}}KeyInfo"
+C14N_METHOD, SIGNATURE_METHOD, REFERENCE = (
     f"{{{_DS}}}CanonicalizationMethod", f"{{{_DS}}}SignatureMethod", f"{{{_DS}}}Reference")
-_TRANSFORMS, _TRANSFORM = f"{{{_DS}}}Transforms", f"{{{_DS}}}Transform"
-_DIGEST_METHOD, _DIGEST_VALUE = f"{{{_DS}}}DigestMethod", f"{{{_DS}}}DigestValue"
+TRANSFORMS, TRANSFORM = f"{{{_DS}}}Transforms", f"{{{_DS}}}Transform"
+DIGEST_METHOD, DIGEST_VALUE = f"{{{_DS}}}DigestMethod", f"{{{_DS}}}DigestValue"
 # RSA PKCS#1 v1.5 signature methods and their hash: what signxml's _verify_signature_with_pubkey
 # does for them, with the key parsed once per certificate.
 _RSA_PKCS1 = {method.value: digest_algorithm_implementations[method]
@@ -204,11 +205,6 @@ class WsuSigner(_IndexedReferences, XMLSigner):
     def sign(self, data, **kwargs):
         self._index = None
         try:
-            if self._plain_rsa(data, kwargs):
-                if kwargs.get("id_attribute") is not None:
-                    self.id_attributes = (kwargs["id_attribute"],)
-                c14n_inputs, references = self._get_c14n_inputs_from_references(data, kwargs["reference_uri"])
-                return self._rsa_signature(references, c14n_inputs, key=kwargs["key"], key_info=kwargs["key_info"])
             return super().sign(data, **kwargs)
         finally:
             # signxml's signer is a reference cycle (it lists its own bound methods as annotators):
@@ -228,20 +224,10 @@ class WsuSigner(_IndexedReferences, XMLSigner):
                       for part_id, _, prefixes in parts]
         return self._rsa_signature(references, [element for _, element, _ in parts], key=key, key_info=key_info)
 
-    # The sign() arguments of a WS-Security signature; with any other, signxml's own sign() runs.
-    _PLAIN = frozenset({"key", "reference_uri", "key_info", "id_attribute"})
-
-    def _plain_rsa(self, data, arguments: dict) -> bool:
-        references = arguments.get("reference_uri")
-        return (arguments.keys() <= self._PLAIN and isinstance(arguments.get("key"), rsa.RSAPrivateKey)
-                and arguments.get("key_info") is not None and self.sign_alg.value in _RSA_PKCS1
-                and isinstance(data, etree._Element) and data.getparent() is None
-                and isinstance(references, list) and references
-                and all(isinstance(reference, SignatureReference) for reference in references))
-
     def _rsa_signature(self, references, c14n_inputs, *, key, key_info) -> etree._Element:
         """signxml 5.2's sign() for a detached RSA PKCS#1 v1.5 signature of resolved references with
-        a given KeyInfo, step for step without the branches other arguments need: SignedInfo
+        a given KeyInfo, step for step without the branches other arguments need (the equivalence
+        is tested against XMLSigner.sign with the same references and KeyInfo): SignedInfo
         (_build_sig), KeyInfo (what its _add_key_info does with one given), the signature value
         over SignedInfo's c14n."""
         sig_root = etree.Element(f"{{{_DS}}}Signature", nsmap=self.namespaces)
@@ -362,18 +348,18 @@ class WsuVerifier(_IndexedReferences, XMLVerifier):
         # signxml verifies a serialised copy of the Signature; canonicalising SignedInfo where it
         # stands gives the same bytes (see the module text), and the tree is only read.
         signature = self._get_signature(root)
-        signed_info, signature_value, key_info = _first_children(signature, _SIGNED_INFO, _SIGNATURE_VALUE, _KEY_INFO)
+        signed_info, signature_value, key_info = _first_children(signature, SIGNED_INFO, SIGNATURE_VALUE, KEY_INFO)
         if signed_info is None:
             self._find(signature, "SignedInfo")  # signxml's InvalidInput
         c14n_method = signature_method = None
         references = []
         for child in signed_info:  # one pass: the two methods (the first of each) and every Reference
             tag = child.tag
-            if tag == _REFERENCE:
+            if tag == REFERENCE:
                 references.append(child)
-            elif tag == _C14N_METHOD:
+            elif tag == C14N_METHOD:
                 c14n_method = child if c14n_method is None else c14n_method
-            elif tag == _SIGNATURE_METHOD:
+            elif tag == SIGNATURE_METHOD:
                 signature_method = child if signature_method is None else signature_method
         if c14n_method is None:
             self._find(signed_info, "CanonicalizationMethod")
@@ -438,16 +424,8 @@ class WsuVerifier(_IndexedReferences, XMLVerifier):
                          algorithms: dict[str, DigestAlgorithm]) -> VerifyResult:
         """signxml's reference check on the tree itself. ``algorithms``: the DigestMethods this
         message has already resolved and checked against the configuration (they repeat)."""
-        transforms = digest_method = digest_value = None
-        for child in reference:
-            tag = child.tag
-            if tag == _TRANSFORMS:
-                transforms = child if transforms is None else transforms
-            elif tag == _DIGEST_METHOD:
-                digest_method = child if digest_method is None else digest_method
-            elif tag == _DIGEST_VALUE:
-                digest_value = child if digest_value is None else digest_value
-        steps = [step for step in transforms if step.tag == _TRANSFORM] if transforms is not None else []
+        transforms, digest_method, digest_value = _first_children(reference, TRANSFORMS, DIGEST_METHOD, DIGEST_VALUE)
+        steps = [step for step in transforms if step.tag == TRANSFORM] if transforms is not None else []
         if any(step.get("Algorithm") == _ENVELOPED for step in steps):
             # The transform cuts the Signature out of the tree: signxml's own path, on its own copy.
             return super()._verify_reference(reference, index, root, uri_resolver, c14n_algorithm, signature, key)

@@ -119,11 +119,7 @@ class StoreReplayCache:
                 store_replay.purge(verbinding, now=now)
         # One INSERT … ON CONFLICT DO NOTHING (an expired entry is renewed by a second one) on the
         # process's held connection: this runs for every signed message.
-        if self._db.heeft_vaste_verbinding:
-            with self._db.vaste_verbinding() as verbinding:
-                nieuw = store_replay.remember_dbapi(verbinding, self._dialect, key, expires_at, now=now)
-        else:  # an in-memory SQLite store: the pool's connection of this thread
-            with self._db.schrijven() as verbinding:
-                nieuw = store_replay.remember_on(verbinding, key, expires_at, now=now)
+        with self._db.vaste_verbinding() as verbinding:
+            nieuw = store_replay.remember_dbapi(verbinding, self._dialect, key, expires_at, now=now)
         if not nieuw:
             raise HerhaaldBericht(f"wsa:MessageID {message_id} was already received")

@@ -22,7 +22,10 @@ from lxml import etree
 from signxml import InvalidDigest, InvalidInput, InvalidSignature, SignatureConfiguration
 from signxml.algorithms import DigestAlgorithm, SignatureMethod
 
-from knoop_esb.digikoppeling.dsig import IdIndex, WsuVerifier
+from knoop_esb.digikoppeling.dsig import (
+    C14N_METHOD, DIGEST_METHOD, DIGEST_VALUE, KEY_INFO, REFERENCE, SIGNATURE_METHOD, SIGNATURE_VALUE, SIGNED_INFO,
+    TRANSFORM, TRANSFORMS, IdIndex, WsuVerifier,
+)
 from knoop_esb.digikoppeling.errors import (
     AlgoritmeNietToegestaan, DubbelId, GewijzigdeInhoud, OinMismatch, OnbetrouwbaarCertificaat,
     OndertekeningOntbreekt, OngeldigeOndertekening, OngeldigeSleutelverwijzing, OngeldigeTimestamp,
@@ -100,12 +103,8 @@ def _check_timestamp(timestamp: etree._Element, profiel: WusProfiel, now: dateti
     return created, expires
 
 
-_SIGNED_INFO, _SIGNATURE_VALUE = f"{{{DS}}}SignedInfo", f"{{{DS}}}SignatureValue"
-_C14N_METHOD, _SIGNATURE_METHOD = f"{{{DS}}}CanonicalizationMethod", f"{{{DS}}}SignatureMethod"
-_REFERENCE, _TRANSFORMS, _TRANSFORM = f"{{{DS}}}Reference", f"{{{DS}}}Transforms", f"{{{DS}}}Transform"
-_DIGEST_METHOD, _DIGEST_VALUE = f"{{{DS}}}DigestMethod", f"{{{DS}}}DigestValue"
 _WSA_OPEN = f"{{{WSA}}}"
-_KEY_INFO, _STR, _STR_REFERENCE = f"{{{DS}}}KeyInfo", f"{{{WSSE}}}SecurityTokenReference", f"{{{WSSE}}}Reference"
+_STR, _STR_REFERENCE = f"{{{WSSE}}}SecurityTokenReference", f"{{{WSSE}}}Reference"
 _BST, _KEY_IDENTIFIER = f"{{{WSSE}}}BinarySecurityToken", f"{{{WSSE}}}KeyIdentifier"
 
 
@@ -131,17 +130,17 @@ def _check_algorithms(signature: etree._Element, profiel: WusProfiel) -> list[et
     CanonicalizationMethod, SignatureMethod and SignatureValue, and per Reference one DigestMethod
     and one DigestValue, so signxml and these checks necessarily look at the same elements."""
     parts = _children(signature)
-    signed_info = _exactly_one(parts, _SIGNED_INFO, "SignedInfo")
-    _exactly_one(parts, _SIGNATURE_VALUE, "SignatureValue")
+    signed_info = _exactly_one(parts, SIGNED_INFO, "SignedInfo")
+    _exactly_one(parts, SIGNATURE_VALUE, "SignatureValue")
     info = _children(signed_info)
-    c14n = _exactly_one(info, _C14N_METHOD, "CanonicalizationMethod")
+    c14n = _exactly_one(info, C14N_METHOD, "CanonicalizationMethod")
     if c14n.get("Algorithm") not in profiel.c14n_algoritmen:
         raise AlgoritmeNietToegestaan(f"SignedInfo canonicalization {c14n.get('Algorithm')} "
                                       "is not exclusive c14n", regel="WB007")
-    algorithm = _exactly_one(info, _SIGNATURE_METHOD, "SignatureMethod").get("Algorithm")
+    algorithm = _exactly_one(info, SIGNATURE_METHOD, "SignatureMethod").get("Algorithm")
     if algorithm not in profiel.handtekening_algoritmen:
         raise AlgoritmeNietToegestaan(f"SignatureMethod {algorithm} is not allowed (SHA-2 RSA required)", regel="SIGN004")
-    references = info.get(_REFERENCE, [])
+    references = info.get(REFERENCE, [])
     for reference in references:
         _check_reference(reference, profiel)
     return references
@@ -153,14 +152,14 @@ def _check_reference(reference: etree._Element, profiel: WusProfiel) -> None:
     digests = values = 0
     for field in reference:
         tag = field.tag
-        if tag == _DIGEST_METHOD:
+        if tag == DIGEST_METHOD:
             digests += 1
             digest = field
-        elif tag == _DIGEST_VALUE:
+        elif tag == DIGEST_VALUE:
             values += 1
-        elif tag == _TRANSFORMS:
+        elif tag == TRANSFORMS:
             for transform in field:
-                if transform.tag == _TRANSFORM and transform.get("Algorithm") not in _ALLOWED_TRANSFORMS:
+                if transform.tag == TRANSFORM and transform.get("Algorithm") not in _ALLOWED_TRANSFORMS:
                     raise AlgoritmeNietToegestaan(f"Transform {transform.get('Algorithm')} is not allowed", regel="WB007")
     if digests != 1 or digest.get("Algorithm") not in profiel.digest_algoritmen:
         raise AlgoritmeNietToegestaan(f"DigestMethod {digest.get('Algorithm') if digests == 1 else None} "
@@ -175,11 +174,11 @@ def _check_reference(reference: etree._Element, profiel: WusProfiel) -> None:
 def _signer_certificate(security: etree._Element, signature: etree._Element, profiel: WusProfiel,
                         by_ski: Callable[[bytes], x509.Certificate | None] | None) -> x509.Certificate:
     """WB010: the certificate behind KeyInfo/wsse:SecurityTokenReference."""
-    key_info = _first(signature, _KEY_INFO)
-    token_ref = _first(key_info, _STR) if key_info is not None else None
+    key_info = next(signature.iterchildren(KEY_INFO), None)
+    token_ref = next(key_info.iterchildren(_STR), None) if key_info is not None else None
     if token_ref is None:
         raise OngeldigeSleutelverwijzing("ds:KeyInfo holds no wsse:SecurityTokenReference")
-    reference = _first(token_ref, _STR_REFERENCE)
+    reference = next(token_ref.iterchildren(_STR_REFERENCE), None)
     if reference is not None and "bst" in profiel.sleutelverwijzingen:
         uri = reference.get("URI") or ""
         tokens = [t for t in security if t.tag == _BST and uri == f"#{_element_id(t)}"]
@@ -191,7 +190,7 @@ def _signer_certificate(security: etree._Element, signature: etree._Element, pro
             return _token_certificate(tokens[0].text or "")
         except ValueError as exc:
             raise OngeldigeSleutelverwijzing(f"BinarySecurityToken is not a DER X.509 certificate: {exc}") from None
-    identifier = _first(token_ref, _KEY_IDENTIFIER)
+    identifier = next(token_ref.iterchildren(_KEY_IDENTIFIER), None)
     if (identifier is not None and identifier.get("ValueType") == SKI_VALUE_TYPE
             and "ski" in profiel.sleutelverwijzingen and by_ski is not None):
         try:
@@ -206,24 +205,11 @@ def _signer_certificate(security: etree._Element, signature: etree._Element, pro
     raise OngeldigeSleutelverwijzing(f"key reference kind not accepted (accepted: {kinds})")
 
 
-def _first(element: etree._Element, tag: str) -> etree._Element | None:
-    """``element.find(tag)`` for a Clark tag, without an ElementPath search."""
-    for child in element:
-        if child.tag == tag:
-            return child
-    return None
-
-
 @lru_cache(maxsize=256)
 def _token_certificate(text: str) -> x509.Certificate:
     # An afnemer signs every message with the same certificate, so the same token text: decode
     # and parse it once (the same object also hits TrustStore's cache of verified certificates).
-    return _certificate(base64.b64decode("".join(text.split())))
-
-
-@lru_cache(maxsize=256)
-def _certificate(der: bytes) -> x509.Certificate:
-    return x509.load_der_x509_certificate(der)
+    return x509.load_der_x509_certificate(base64.b64decode("".join(text.split())))
 
 
 def _check_coverage(root: etree._Element, security: etree._Element, timestamp: etree._Element,

@@ -95,12 +95,6 @@ class Database:
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as verbinding:
             yield verbinding
 
-    @property
-    def heeft_vaste_verbinding(self) -> bool:
-        """Whether :meth:`vaste_verbinding` can be used: not for an in-memory SQLite database, which
-        exists once per connection (its pool gives each thread its own)."""
-        return self._autocommit is not None or self.dialect == "postgresql"
-
     @contextmanager
     def vaste_verbinding(self):
         """The process's one held autocommit DBAPI connection, under a lock, for the hottest
@@ -110,11 +104,18 @@ class Database:
         Connection object) cost as much as the INSERT itself (docs/store.md). One per process, so
         its statements take turns; SQLite has one writer at a time anyway. A DBAPI error discards
         the connection (the next use opens a new one) and is raised as SQLAlchemy's ``DBAPIError``.
-        Opened on first use by the process that uses it: a forked worker never inherits it."""
-        if not self.heeft_vaste_verbinding:
-            raise RuntimeError(f"{self!r} has no held connection (an in-memory SQLite database)")
+        Opened on first use by the process that uses it: a forked worker never inherits it. An
+        in-memory SQLite database exists once per connection, so there it is the connection the
+        pool gives this thread (``schrijven()``'s)."""
         engine = self._autocommit or self.engine
         fout = engine.dialect.loaded_dbapi.Error
+        if self._autocommit is None and self.dialect != "postgresql":
+            with self.schrijven() as verbinding:
+                try:
+                    yield verbinding.connection.dbapi_connection
+                except fout as exc:
+                    raise DBAPIError.instance(None, None, exc, fout) from exc
+            return
         with self._vast_lock:
             vast = self._vast
             if vast is None or vast[0] != os.getpid():
