@@ -21,6 +21,8 @@ COMMANDS = [
     "afnemers",
     "protocol",
     "mapping",
+    "abonnementen",
+    "refresh",
 ]
 
 

@@ -59,7 +59,12 @@ def _db(config):
 
 
 def run_list(args, config) -> int:
-    afnemers = reg.Registry(config, _db(config)).alle()
+    from knoop_esb.cli.abonnementen import regels as abonnementen
+
+    db = _db(config)
+    afnemers = reg.Registry(config, db).alle()
+    with db.session() as session:
+        gevolgd = abonnementen(session)
     if not afnemers:
         print("no afnemers")
     for a in afnemers:
@@ -70,6 +75,8 @@ def run_list(args, config) -> int:
         for r in a.regels:
             print(f"    {r.berichtcode} {r.entiteittype}: selectie {_toon(r.selectie)}; attributen {_toon(r.attributen)}; "
                   f"relaties {_toon(r.relaties)}" + (f"; doel: {r.doel}" if r.doel else ""))
+        for regel in gevolgd.get(a.oin, ()):
+            print(f"    follows {regel}")
     return 0
 
 

@@ -107,10 +107,12 @@ def bedrijven_in(session: Session, g: Gebied) -> list[tuple[str, str]]:
     return list(out)
 
 
-def voor_gebied(verdeler, session: Session, afnemer_oin: str, g: Gebied) -> int:
-    """The beginstand of a new area subscription: every company in the area, whole."""
+def voor_gebied(verdeler, session: Session, afnemer_oin: str, g: Gebied, *, voortgang=None) -> int:
+    """The beginstand of a new area subscription: every company in the area, whole.
+    ``voortgang``: wraps the list of companies (the CLI's progress bar)."""
     afnemer = verdeler.afnemer(session, afnemer_oin)
     if afnemer is None:
         return 0
+    bedrijven = bedrijven_in(session, g)
     return sum(stuur(verdeler, session, afnemer, huidig(verdeler, session, et, sleutel))
-               for et, sleutel in bedrijven_in(session, g))
+               for et, sleutel in (voortgang(bedrijven) if voortgang else bedrijven))
