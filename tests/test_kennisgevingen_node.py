@@ -100,7 +100,11 @@ def db_van(node):
 
 
 def cli(node, *args) -> int:
-    return main(["--config", str(node.config.node.data_dir / "knoop.toml"), *args])
+    """The CLI on the node's own knoop.toml (without the suite's KNOOP_DATABASE_URL, which would
+    point the CLI at the database rather than at the node's schema in it)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("KNOOP_DATABASE_URL", raising=False)
+        return main(["--config", str(node.config.node.data_dir / "knoop.toml"), *args])
 
 
 def test_vraag_subscription_then_refresh_delivers_exactly_the_change(kg_node, kvk_bron, schema_registry, capsys):
