@@ -11,8 +11,9 @@ Two kinds, both listed and removed by operators (``knoop-esb abonnementen``):
 
 Why an in-memory index for areas: every stored change asks "which areas contain these
 vestigingen?"; with every municipality subscribed that is 342 gemeenten resolved to their
-woonplaatsen. The index is rebuilt only when the two tables changed (their row counts and highest
-ids, one cheap query), so another process's ``abonnementen add`` is seen by the next change.
+woonplaatsen. The index is rebuilt only when the two tables changed (a version counter every change
+here raises, one primary-key read), so another process's ``abonnementen add`` is seen by the next
+change.
 """
 from __future__ import annotations
 
@@ -23,11 +24,11 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from knoop_esb.store.base import utcnow
-from knoop_esb.store.models import GebiedAbonnement, WoonplaatsGemeente
+from knoop_esb.store.models import AbonnementVersie, GebiedAbonnement, WoonplaatsGemeente
 from knoop_esb.store.normalise import normalise
 from knoop_esb.store.upsert import insert_ignore
 from knoop_esb.store.versie import postcode_norm
@@ -93,14 +94,28 @@ def gebied_plaatsen(session: Session, afnemer_oin: str, g: Gebied, *, bron: str 
     """Place an area subscription; False when the afnemer already followed that area."""
     values = dict(afnemer_oin=afnemer_oin, soort=g.soort, waarde=g.waarde, sleutel=g.sleutel, tot=g.tot,
                   sinds=now or utcnow(), bron=bron)
-    return insert_ignore(session, GebiedAbonnement, values, ["afnemer_oin", "soort", "sleutel", "tot"])
+    geplaatst = insert_ignore(session, GebiedAbonnement, values, ["afnemer_oin", "soort", "sleutel", "tot"])
+    if geplaatst:
+        verhoog_versie(session)
+    return geplaatst
 
 
 def gebied_verwijderen(session: Session, afnemer_oin: str, g: Gebied) -> bool:
     result = session.execute(delete(GebiedAbonnement).where(
         GebiedAbonnement.afnemer_oin == afnemer_oin, GebiedAbonnement.soort == g.soort,
         GebiedAbonnement.sleutel == g.sleutel, GebiedAbonnement.tot == g.tot))
+    if result.rowcount:
+        verhoog_versie(session)
     return result.rowcount == 1
+
+
+def verhoog_versie(session: Session) -> None:
+    """Tell every process's area index that the area tables changed (in this transaction)."""
+    if not session.execute(update(AbonnementVersie).where(AbonnementVersie.id == 1)
+                           .values(versie=AbonnementVersie.versie + 1)).rowcount:
+        if not insert_ignore(session, AbonnementVersie, {"id": 1, "versie": 1}, ["id"]):
+            session.execute(update(AbonnementVersie).where(AbonnementVersie.id == 1)
+                            .values(versie=AbonnementVersie.versie + 1))
 
 
 def gebieden_van(session: Session, afnemer_oin: str | None = None) -> list[GebiedAbonnement]:
@@ -145,6 +160,7 @@ def gemeenten_laden(session: Session, tekst: str) -> int:
     session.execute(delete(WoonplaatsGemeente))
     if rijen:
         session.execute(WoonplaatsGemeente.__table__.insert(), list(rijen.values()))
+    verhoog_versie(session)
     return len(rijen)
 
 
@@ -225,22 +241,21 @@ def woonplaatsen_van(session: Session, gemeentecode: str) -> frozenset[str]:
                                      .where(WoonplaatsGemeente.gemeentecode == gemeentecode)))
 
 
+_VERSIE = select(AbonnementVersie.versie).where(AbonnementVersie.id == 1)
+
+
 class GebiedCache:
     """The :class:`GebiedIndex`, rebuilt when ``gebied_abonnement`` or ``woonplaats_gemeente``
-    changed (seen by their counts and highest ids: an insert raises an id, a delete lowers a count)."""
+    changed: every change through this module raises ``abonnement_versie`` (one primary-key read
+    per distributing transaction tells whether the index is current)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._versie: tuple | None = None
+        self._versie: int | None = None
         self._index = GebiedIndex()
 
     def index(self, session: Session) -> GebiedIndex:
-        versie = tuple(session.execute(select(
-            select(func.count()).select_from(GebiedAbonnement).scalar_subquery(),
-            select(func.max(GebiedAbonnement.id)).scalar_subquery(),
-            select(func.count()).select_from(WoonplaatsGemeente).scalar_subquery(),
-            select(func.max(WoonplaatsGemeente.id)).scalar_subquery(),
-        )).one())
+        versie = session.scalar(_VERSIE) or 0
         with self._lock:
             if versie == self._versie:
                 return self._index

@@ -27,7 +27,7 @@ from datetime import date
 from typing import Any, Iterable, Sequence
 
 from lxml import etree
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from knoop_esb import logs, paths
@@ -49,6 +49,16 @@ log = logs.get("knoop_esb.kennisgevingen")
 
 CHUNK = 500
 TELLER = "knoop.kennisgevingen"  # session.info: outbox rows this session queued (refresh's summary)
+
+
+# Built once: a distributing transaction runs these with its keys (a constant statement is a
+# compiled-cache hit, which is most of the cost of asking "who follows?" when nobody does).
+_INDICATIES = select(Afnemerindicatie.afnemer_oin, Afnemerindicatie.entiteittype, Afnemerindicatie.object_sleutel).where(
+    or_(and_(Afnemerindicatie.entiteittype == "MAC", Afnemerindicatie.object_sleutel.in_(bindparam("mac", expanding=True))),
+        and_(Afnemerindicatie.entiteittype == "NNP", Afnemerindicatie.object_sleutel.in_(bindparam("nnp", expanding=True))),
+        and_(Afnemerindicatie.entiteittype == "VES", Afnemerindicatie.object_sleutel.in_(bindparam("ves", expanding=True)))))
+_LOCATIES = select(VesVersie.kvk_nummer, VesVersie.vestigingsnummer, VesVersie.postcode, VesVersie.woonplaats_norm).where(
+    VesVersie.kvk_nummer.in_(bindparam("kvk", expanding=True)), VesVersie.actueel.is_(True))
 
 
 # --- a company's changes in one transaction ----------------------------------------------------
@@ -241,16 +251,12 @@ class Verdeler:
         out: dict[str, Volgers] = {}
         per_kvk = {b.kvk: k for k, b in bedrijven.items() if b.kvk}
         per_object = {(et, s): k for k, b in bedrijven.items() for et, s in b.veranderd() if et != "MAC"}
-        voorwaarden = [and_(Afnemerindicatie.entiteittype == "MAC", Afnemerindicatie.object_sleutel.in_(deel))
-                       for deel in _chunks(sorted(per_kvk))]
-        for et in ("NNP", "VES"):
-            sleutels = sorted(s for e, s in per_object if e == et)
-            voorwaarden += [and_(Afnemerindicatie.entiteittype == et, Afnemerindicatie.object_sleutel.in_(deel))
-                            for deel in _chunks(sleutels)]
-        if voorwaarden:
-            rijen = session.execute(select(Afnemerindicatie.afnemer_oin, Afnemerindicatie.entiteittype,
-                                           Afnemerindicatie.object_sleutel).where(or_(*voorwaarden)))
-            for oin, et, s in rijen:
+        sleutels = {"mac": sorted(per_kvk), "nnp": sorted(s for e, s in per_object if e == "NNP"),
+                    "ves": sorted(s for e, s in per_object if e == "VES")}
+        while any(sleutels.values()):
+            deel = {k: v[:CHUNK] for k, v in sleutels.items()}
+            sleutels = {k: v[CHUNK:] for k, v in sleutels.items()}
+            for oin, et, s in session.execute(_INDICATIES, deel):
                 if et == "MAC":
                     out.setdefault(per_kvk[s], Volgers()).alles.add(oin)
                 else:
@@ -271,9 +277,7 @@ class Verdeler:
         nu: dict[str, dict[str, Locatie]] = {k: {} for k in bedrijven}
         per_kvk = {b.kvk: k for k, b in bedrijven.items() if b.kvk}
         for deel in _chunks(sorted(per_kvk)):
-            for kvk, nr, pc, wpl in session.execute(
-                    select(VesVersie.kvk_nummer, VesVersie.vestigingsnummer, VesVersie.postcode,
-                           VesVersie.woonplaats_norm).where(VesVersie.kvk_nummer.in_(deel), VesVersie.actueel.is_(True))):
+            for kvk, nr, pc, wpl in session.execute(_LOCATIES, {"kvk": list(deel)}):
                 nu[per_kvk[kvk]][nr] = Locatie(pc, wpl)
         out = {}
         for k, b in bedrijven.items():

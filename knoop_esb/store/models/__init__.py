@@ -1,6 +1,6 @@
 """All tables, imported together so that ``Base.metadata`` is complete for Alembic and tests."""
 from knoop_esb.store.base import Base
-from knoop_esb.store.models.abonnementen import GebiedAbonnement, WoonplaatsGemeente
+from knoop_esb.store.models.abonnementen import AbonnementVersie, GebiedAbonnement, WoonplaatsGemeente
 from knoop_esb.store.models.afnemers import Afnemer, Afnemerindicatie, Autorisatie, ProtocolRegel
 from knoop_esb.store.models.delivery import Outbox, ReplayCache
 from knoop_esb.store.models.handelsregister import MacVersie, NnpVersie, VesHandelsnaam, VesVersie
@@ -10,6 +10,7 @@ __all__ = [
     "Base",
     "Afnemer",
     "Afnemerindicatie",
+    "AbonnementVersie",
     "GebiedAbonnement",
     "WoonplaatsGemeente",
     "Autorisatie",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from knoop_esb.store.base import Base, BigId, UtcDateTime, utcnow
@@ -45,3 +45,12 @@ class WoonplaatsGemeente(Base):
         UniqueConstraint("woonplaats_norm", "gemeentecode", name="uq_woonplaats_gemeente_paar"),
         Index("ix_woonplaats_gemeente_gemeentecode", "gemeentecode"),
     )
+
+
+class AbonnementVersie(Base):
+    """One row: raised by every change of the area tables, so each process's in-memory area index
+    knows with one primary-key read whether it is still current."""
+
+    __tablename__ = "abonnement_versie"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    versie: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -1,5 +1,6 @@
 """Area subscriptions (woonplaatsen, postcode ranges, gemeenten) and the woonplaats → gemeente
-table the operator loads from CSV, for the distribution of kennisgevingen.
+table the operator loads from CSV, for the distribution of kennisgevingen; a one-row version
+counter of both (the processes' in-memory area index).
 
 Revision ID: abonnementen
 Revises: 0002
@@ -43,9 +44,16 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("woonplaats_gemeente") as batch_op:
         batch_op.create_index("ix_woonplaats_gemeente_gemeentecode", ["gemeentecode"], unique=False)
+    op.create_table(
+        "abonnement_versie",
+        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("versie", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_abonnement_versie")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("abonnement_versie")
     with op.batch_alter_table("woonplaats_gemeente") as batch_op:
         batch_op.drop_index("ix_woonplaats_gemeente_gemeentecode")
     op.drop_table("woonplaats_gemeente")
