@@ -230,3 +230,18 @@ def test_gebied_parsing():
             assert str(exc)
         else:
             raise AssertionError(f"{soort} {fout} accepted")
+
+
+def test_subscription_placed_with_the_change_gets_only_the_beginstand(verdeel_db):
+    """As an inbound kennisgeving with indicatorOvername "I" does: store the object and place the
+    indicatie in one transaction."""
+    from knoop_esb.store.bulk import save_many
+    from knoop_esb.vraag.opslag import items
+
+    opslaan(verdeel_db, bedrijf())
+    with verdeel_db.session() as session:
+        save_many(session, items([hernoemd(bedrijf(), "Samen B.V.")]))
+        afnemerindicaties.plaats(session, VOLGER, "MAC", KVK, bron="kennisgeving")
+    assert [r.berichtcode for r in outbox_rijen(verdeel_db)] == ["Sa01", "Sa01", "Sa01", "Lk01"]
+    sa01 = payload(outbox_rijen(verdeel_db)[0])
+    assert tekst(sa01.find(f"{{{BG}}}actueel/{{{BG}}}object"), "handelsnaam") == ["Samen B.V."]

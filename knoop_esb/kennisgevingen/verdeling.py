@@ -165,7 +165,9 @@ class Verdeler:
         indicaties = [w for w in wijzigingen if isinstance(w, NieuweIndicatie)]
         n = 0
         if veranderingen:
-            n += self.verdeel(session, veranderingen)
+            # A subscription placed in this very transaction starts with its beginstand (the state
+            # after the change): the change itself is not sent to it as well.
+            n += self.verdeel(session, veranderingen, {(i.afnemer_oin, i.entiteittype, i.sleutel) for i in indicaties})
         if indicaties:
             from knoop_esb.kennisgevingen import beginstand
 
@@ -228,9 +230,18 @@ class Verdeler:
 
     # step 1-4
 
-    def verdeel(self, session: Session, wijzigingen: Sequence[Wijziging]) -> int:
+    def verdeel(self, session: Session, wijzigingen: Sequence[Wijziging], nieuw_geplaatst=frozenset()) -> int:
         bedrijven = groepeer(session, wijzigingen)
         volgers = self.volgers(session, bedrijven)
+        for oin, et, sleutel in nieuw_geplaatst:
+            for k, v in volgers.items():
+                if et == "MAC" and bedrijven[k].kvk == sleutel:
+                    v.alles.discard(oin)
+                    v.intrede.discard(oin)
+                elif oin in v.per_object:
+                    v.per_object[oin].discard((et, sleutel))
+                    if not v.per_object[oin]:
+                        del v.per_object[oin]
         if not volgers:
             return 0
         n = 0
