@@ -355,3 +355,9 @@ def test_a_store_that_refuses_writes_is_StUF046_and_the_resend_is_accepted(knoop
     assert actueel(knoop, "VES", nieuw_nr) is None  # nothing of it was stored
     bevestigd(partner, body)  # StUF 03.01 §4.4.3: the same message again, once the fault is gone
     assert actueel(knoop, "VES", nieuw_nr).data["hoofdvestiging"] is False
+
+
+def test_a_kennisgeving_for_another_ontvanger_is_StUF010(partner):
+    body = lk01((emit.ves(_ves(), soort="kennisgeving"),), "T")
+    body.find(f".//{{{STUF}}}ontvanger/{{{STUF}}}organisatie").text = "00000099000000000077"
+    assert geweigerd(partner, body)[:2] == ("Fo03Bericht", "StUF010")
