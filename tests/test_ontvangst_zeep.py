@@ -361,3 +361,25 @@ def test_a_kennisgeving_for_another_ontvanger_is_StUF010(partner):
     body = lk01((emit.ves(_ves(), soort="kennisgeving"),), "T")
     body.find(f".//{{{STUF}}}ontvanger/{{{STUF}}}organisatie").text = "00000099000000000077"
     assert geweigerd(partner, body)[:2] == ("Fo03Bericht", "StUF010")
+
+
+def test_the_example_kennisgeving_is_accepted_as_is(node_factory, schema_registry):
+    """examples/vesLk01-toevoeging.xml (README) posted as curl does, to a fresh node."""
+    from pathlib import Path
+
+    from knoop_esb.stuf.ns import SOAP11_ENV, WSA
+
+    node = node_factory(extra=EXTRA, afnemers=AFNEMERS)
+    voorbeeld = Path(__file__).resolve().parents[1] / "examples" / "vesLk01-toevoeging.xml"
+    envelope = etree.fromstring(voorbeeld.read_bytes())
+    to = envelope.find(f".//{{{WSA}}}To")  # the example addresses `make run`'s node
+    to.text = to.text.replace("https://127.0.0.1:8443", node.url(""))
+    with node.client() as client:
+        response = client.post(node.url("/stuf/bg0310/OntvangAsynchroon"), content=etree.tostring(envelope),
+                               headers={"Content-Type": "text/xml; charset=utf-8",
+                                        "SOAPAction": f'"{BG}/vesLk01"'})
+    assert response.status_code == 200, response.text[:500]
+    answer = etree.fromstring(response.content).find(f"{{{SOAP11_ENV}}}Body")[0]
+    assert etree.QName(answer).localname == "Bv03Bericht"
+    schema_registry.validate(answer)
+    assert actueel(node, "VES", "000099000017").data["handelsnamen"][0]["naam"] == "Bakkerij De Korenbloem"
