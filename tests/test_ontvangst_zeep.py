@@ -383,3 +383,12 @@ def test_the_example_kennisgeving_is_accepted_as_is(node_factory, schema_registr
     assert etree.QName(answer).localname == "Bv03Bericht"
     schema_registry.validate(answer)
     assert actueel(node, "VES", "000099000017").data["handelsnamen"][0]["naam"] == "Bakkerij De Korenbloem"
+
+
+def test_every_operation_the_ontvang_asynchroon_wsdl_advertises_is_served(knoop, partner):
+    from knoop_esb.endpoints import handlers
+
+    operaties = partner.service._binding._operations
+    assert {"nnpLk01", "macLk01", "vesLk01"} <= set(operaties)
+    for naam, operatie in operaties.items():
+        assert handlers.lookup(handlers.ONTVANG_ASYNCHROON, operatie.input.body.qname.text) is not None, naam
