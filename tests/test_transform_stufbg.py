@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from knoop_esb.transform import diff, emit, kvk, stufbg, stufhr
+from knoop_esb.transform import diff, emit, kvk, stufbg, stufhr, wijziging
 from knoop_esb.transform.fout import MappingFout
 from knoop_esb.transform.model import (Adres, Communicatie, Functionaris, Handelsnaam, MaatschappelijkeActiviteit,
                                        NatuurlijkPersoon, NietNatuurlijkPersoon, SbiActiviteit)
@@ -88,7 +88,7 @@ def test_a_W_pair_turns_the_old_state_into_the_new_one(ent, sleutel):
     [kg] = [k for k in diff.kennisgevingen(OUD, NIEUW) if (k.entiteittype, k.sleutel) == (ent, sleutel)]
     assert kg.mutatiesoort == "W"
     oud_el, nieuw_el = kg.objecten()
-    uitkomst = stufbg.wijziging(kg.oud, oud_el, nieuw_el, EMIT[ent](kg.oud, soort=emit.KENNISGEVING))
+    uitkomst = wijziging.pas_toe(kg.oud, oud_el, nieuw_el, EMIT[ent](kg.oud, soort=emit.KENNISGEVING))
     verwacht = kg.nieuw
     if ent == "MAC":  # changes of the eigenaar and a vestiging travel in their own nnpLk01/vesLk01
         verwacht = replace(verwacht, eigenaar=OUD.eigenaar, hoofdvestiging=OUD.hoofdvestiging)
@@ -103,19 +103,19 @@ def test_a_W_pair_turns_the_old_state_into_the_new_one(ent, sleutel):
 def test_a_W_whose_oud_is_not_the_stored_state_is_refused():
     [kg] = [k for k in diff.kennisgevingen(OUD, NIEUW) if k.entiteittype == "MAC"]
     oud_el, nieuw_el = kg.objecten()
-    with pytest.raises(stufbg.VoorwaardeFout) as exc:  # applied again: the store already holds the new state
-        stufbg.wijziging(kg.nieuw, oud_el, nieuw_el, emit.mac(kg.nieuw, soort=emit.KENNISGEVING))
+    with pytest.raises(wijziging.VoorwaardeFout) as exc:  # applied again: the store already holds the new state
+        wijziging.pas_toe(kg.nieuw, oud_el, nieuw_el, emit.mac(kg.nieuw, soort=emit.KENNISGEVING))
     assert {"handelsnamen", "sbi_activiteiten", "oefentActiviteitUitIn[000037178593]"} <= set(exc.value.elementen)
 
 
 def test_replaced_eigenaar_and_moved_vestiging():
     ander = NietNatuurlijkPersoon(rsin="111222333", statutaire_naam="Ander B.V.", rechtsvorm="Stichting")
     [kg] = [k for k in diff.kennisgevingen(OUD, replace(OUD, eigenaar=ander)) if k.entiteittype == "MAC"]
-    uitkomst = stufbg.wijziging(kg.oud, *kg.objecten(), emit.mac(kg.oud, soort=emit.KENNISGEVING))
+    uitkomst = wijziging.pas_toe(kg.oud, *kg.objecten(), emit.mac(kg.oud, soort=emit.KENNISGEVING))
     assert uitkomst.eigenaar == ander  # R: the relation replaced
     verhuisd = replace(OUD, kvk_nummer="90000001")
     [kg] = [k for k in diff.kennisgevingen(OUD, verhuisd) if (k.entiteittype, k.sleutel) == ("VES", "000037178591")]
-    uitkomst = stufbg.wijziging(kg.oud, *kg.objecten(), emit.ves(kg.oud, soort=emit.KENNISGEVING))
+    uitkomst = wijziging.pas_toe(kg.oud, *kg.objecten(), emit.ves(kg.oud, soort=emit.KENNISGEVING))
     assert uitkomst.kvk_nummer == "90000001"
 
 
@@ -131,5 +131,5 @@ def test_unusable_objects_raise_MappingFout():
     [kg] = [k for k in diff.kennisgevingen(OUD, NIEUW) if k.entiteittype == "NNP"]
     oud_el, _ = kg.objecten()
     with pytest.raises(MappingFout, match="hetzelfde object"):
-        stufbg.wijziging(OUD, oud_el, emit.ves(_ves("000037178591"), soort=emit.KENNISGEVING),
+        wijziging.pas_toe(OUD, oud_el, emit.ves(_ves("000037178591"), soort=emit.KENNISGEVING),
                          emit.mac(OUD, soort=emit.KENNISGEVING))

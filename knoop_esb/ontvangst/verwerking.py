@@ -1,7 +1,7 @@
 """Storing an authorised Lk01 in the Handelsregister store, in the caller's transaction.
 
 T: the object as the kennisgeving gives it is the new state. W/C/F: the stored state with 'huidig'
-applied, after 'oud' was found equal to it (``transform.stufbg.wijziging``). V: the object ends
+applied, after 'oud' was found equal to it (``transform.wijziging.pas_toe``). V: the object ends
 (its datumEinde, else the date of tijdstipBericht). The store notes each change for the
 distribution of kennisgevingen (``store.wijzigingen``). indicatorOvername "I" changes no data: T
 places and V removes the zender's afnemerindicatie.
@@ -19,7 +19,7 @@ from knoop_esb.store import handelsregister as hr
 from knoop_esb.store.versie import HistorieFout
 from knoop_esb.stuf import foutcodes
 from knoop_esb.stuf.fouten import StufFout
-from knoop_esb.transform import emit, stufbg
+from knoop_esb.transform import emit, stufbg, wijziging
 from knoop_esb.transform.fout import MappingFout
 from knoop_esb.transform.model import MaatschappelijkeActiviteit, NietNatuurlijkPersoon, from_dict, to_dict
 from knoop_esb.vraag.opslag import mac_zoek, nnp_zoek, ves_zoek
@@ -63,7 +63,7 @@ def _nieuwe_staat(session: Session, lk01: Lk01):
         return stufbg.object_naar_model(lk01.huidig)
     huidig = _actueel_model(session, lk01)
     opgeslagen = _EMIT[lk01.entiteittype](huidig, soort=emit.KENNISGEVING)
-    return stufbg.wijziging(huidig, lk01.oud, lk01.huidig, opgeslagen)
+    return wijziging.pas_toe(huidig, lk01.oud, lk01.huidig, opgeslagen)
 
 
 def _indicatie(session: Session, lk01: Lk01, afnemer_oin: str, now: datetime) -> Uitkomst:
@@ -91,7 +91,7 @@ def verwerk(session: Session, lk01: Lk01, *, afnemer_oin: str, now: datetime) ->
         model = _nieuwe_staat(session, lk01)
         resultaat = hr.save(session, _zoek(session, model), to_dict(model), begin_geldigheid=lk01.begin_geldigheid(),
                             bron=BRON, tijdstip=now, fetched_at=now)
-    except stufbg.VoorwaardeFout as exc:
+    except wijziging.VoorwaardeFout as exc:
         raise StufFout(foutcodes.STUF058, details=f"{exc.omschrijving}: {', '.join(exc.elementen)}") from None
     except (MappingFout, HistorieFout) as exc:
         raise StufFout(foutcodes.STUF055, details=str(exc)) from None
