@@ -392,3 +392,28 @@ def test_every_operation_the_ontvang_asynchroon_wsdl_advertises_is_served(knoop,
     assert {"nnpLk01", "macLk01", "vesLk01"} <= set(operaties)
     for naam, operatie in operaties.items():
         assert handlers.lookup(handlers.ONTVANG_ASYNCHROON, operatie.input.body.qname.text) is not None, naam
+
+
+def test_concurrent_kennisgevingen_of_one_zender_are_taken_in_turn(knoop):
+    """Eight at once from one zender: each is accepted or refused with StUF019, and the accepted
+    ones were stored in increasing tijdstipBericht — the zender's row lock decides, not a race."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.fixtures.node import fault_code, soap_envelope, soap_post
+
+    adres = knoop.url("/stuf/bg0310/OntvangAsynchroon")
+    berichten = [lk01((emit.ves(_ves(f"0000888800{i:02d}", hoofdvestiging=False), soort="kennisgeving"),), "T")
+                 for i in range(8)]
+
+    def stuur_een(body):
+        with knoop.client() as client:
+            response = soap_post(client, adres, soap_envelope(body, to=adres), f"{BG}/vesLk01")
+        return "Bv03" if response.status_code == 200 else fault_code(response)[1]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        uitkomsten = list(pool.map(stuur_een, reversed(berichten)))
+    assert set(uitkomsten) <= {"Bv03", "StUF019"} and "Bv03" in uitkomsten
+    with database(knoop.config).session() as session:
+        rijen = [r for i in range(8) for r in ontvangen.van_object(session, "VES", f"0000888800{i:02d}")]
+    volgorde = [r.tijdstip_bericht for r in sorted(rijen, key=lambda r: r.id)]
+    assert len(volgorde) == uitkomsten.count("Bv03") and volgorde == sorted(set(volgorde))
