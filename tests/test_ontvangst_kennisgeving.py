@@ -61,3 +61,16 @@ def test_a_toekomstmutatie_is_StUF068():
     etree.SubElement(tijdvak, f"{{{STUF}}}beginGeldigheid").text = "20300101"
     obj.insert(len(obj) - 1, tijdvak)
     assert _code(lk01("VES", "T", obj))[0] == "StUF068"
+
+
+def test_kennisgevingen_in_names_known_entiteittypen_only(tmp_path):
+    from knoop_esb.config import ConfigError, load
+
+    path = tmp_path / "knoop.toml"
+    path.write_text("[[afnemers.afnemer]]\noin = '00000099000000000001'\nkennisgevingen_in = ['VES', 'NPS']\n")
+    with pytest.raises(ConfigError) as err:
+        load(path, environ={})
+    assert err.value.key == "afnemers.afnemer[0].kennisgevingen_in" and "NPS" in str(err.value)
+    path.write_text("[[afnemers.afnemer]]\noin = '00000099000000000001'\nkennisgevingen_in = ['VES']\n")
+    [afnemer] = load(path, environ={}).afnemers.afnemer
+    assert afnemer.kennisgevingen_in == ["VES"]

@@ -133,3 +133,9 @@ def test_unusable_objects_raise_MappingFout():
     with pytest.raises(MappingFout, match="hetzelfde object"):
         wijziging.pas_toe(OUD, oud_el, emit.ves(_ves("000037178591"), soort=emit.KENNISGEVING),
                          emit.mac(OUD, soort=emit.KENNISGEVING))
+
+
+def test_every_rule_of_the_mapping_tables_has_its_inverse():
+    from knoop_esb.transform.tabellen import TABELLEN
+
+    assert {rij.regel for tabel in TABELLEN.values() for rij in tabel} <= set(stufbg.LEZERS)
