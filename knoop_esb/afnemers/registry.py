@@ -77,6 +77,12 @@ class AfnemerInfo:
     wachtwoord_hash: str = ""
     bron: str = "config"
     endpoints: tuple[AfnemerEndpoint, ...] = ()
+    # Chain partner: entiteittypen whose kennisgevingen the node takes over (knoop.toml only).
+    kennisgevingen_in: tuple[str, ...] = ()
+
+    def levert(self, entiteittype: str) -> bool:
+        """May this afnemer send the node kennisgevingen (to take over) about ``entiteittype``?"""
+        return self.actief and ("*" in self.kennisgevingen_in or entiteittype in self.kennisgevingen_in)
 
 
 def regels_uit_config(afnemer: AfnemerConfig) -> tuple[Regel, ...]:
@@ -93,6 +99,7 @@ def van_config(afnemer: AfnemerConfig) -> AfnemerInfo:
         kennisgeving_url=afnemer.kennisgeving_url, actief=True, regels=regels_uit_config(afnemer),
         doel=afnemer.doel, gebruikersnaam=afnemer.gebruikersnaam, wachtwoord_hash=afnemer.wachtwoord_hash,
         endpoints=_endpoints(afnemer.profiel, afnemer.kennisgeving_url, afnemer.endpoint),
+        kennisgevingen_in=tuple(afnemer.kennisgevingen_in),
     )
 
 

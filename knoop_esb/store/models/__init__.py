@@ -4,6 +4,7 @@ from knoop_esb.store.models.abonnementen import AbonnementVersie, GebiedAbonneme
 from knoop_esb.store.models.afnemers import Afnemer, Afnemerindicatie, Autorisatie, ProtocolRegel
 from knoop_esb.store.models.delivery import Outbox, ReplayCache
 from knoop_esb.store.models.handelsregister import MacVersie, NnpVersie, VesHandelsnaam, VesVersie
+from knoop_esb.store.models.ontvangst import OntvangenKennisgeving, OntvangstZender
 from knoop_esb.store.models.sync import BedrijfNieuw, KvkRequest, KvkSignaal
 
 __all__ = [
@@ -24,4 +25,6 @@ __all__ = [
     "BedrijfNieuw",
     "KvkRequest",
     "KvkSignaal",
+    "OntvangenKennisgeving",
+    "OntvangstZender",
 ]
