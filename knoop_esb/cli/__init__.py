@@ -21,6 +21,9 @@ COMMANDS = [
     "afnemers",
     "protocol",
     "mapping",
+    "worker",
+    "outbox",
+    "ontvanger_demo",
 ]
 
 
