@@ -15,7 +15,6 @@ from knoop_esb.store import outbox
 from knoop_esb.store.models import Outbox, ProtocolRegel
 from tests.fixtures.bezorging import NODE_OIN, chaos, lk01_payload
 from tests.fixtures.node import node_config
-from tests.fixtures.store import fresh_database
 
 DEMO = "00000099000000000001"
 SIGNED = "00000099000000000002"
@@ -34,12 +33,6 @@ def _config(pki, tmp_path, schemas, db, endpoints: dict[str, list[dict]], **bezo
     extra = "[bezorging]\n" + "".join(f"{k} = {v!r}\n".replace("'", '"') for k, v in waarden.items())
     url = db.url.render_as_string(hide_password=False)
     return node_config(pki, tmp_path / "node", schemas, extra=extra, afnemers=afnemers, database_url=url)
-
-
-@pytest.fixture
-def db(tmp_path):
-    with fresh_database(tmp_path) as database:
-        yield database
 
 
 def _add(db, ref, oin=DEMO, endpoint="gm", ves="000037178591", **kw):
@@ -66,14 +59,14 @@ def _alle(status):
     return lambda rows: all(s == status for s, _, _ in rows.values())
 
 
-def test_bv03_delivers_with_wsa_from_stuurgegevens_and_protocol(pki, tmp_path, stuf_schemas_dir, db, abonnee_factory):
+def test_bv03_delivers_with_wsa_from_stuurgegevens_and_protocol(pki, tmp_path, stuf_schemas_dir, bezorging_db, abonnee_factory):
     abonnee = abonnee_factory()
-    config = _config(pki, tmp_path, stuf_schemas_dir, db, {DEMO: [dict(naam="gm", url=abonnee.url)]})
+    config = _config(pki, tmp_path, stuf_schemas_dir, bezorging_db, {DEMO: [dict(naam="gm", url=abonnee.url)]})
     for n in range(3):
-        _add(db, f"ref-{n}")
-    bezorger = Bezorger(config, db)
+        _add(bezorging_db, f"ref-{n}")
+    bezorger = Bezorger(config, bezorging_db)
     try:
-        _draai(bezorger, db, _alle("delivered"))
+        _draai(bezorger, bezorging_db, _alle("delivered"))
     finally:
         bezorger.sluit()
     assert abonnee.volgorde == ["ref-0", "ref-1", "ref-2"]
@@ -84,7 +77,7 @@ def test_bv03_delivers_with_wsa_from_stuurgegevens_and_protocol(pki, tmp_path, s
     assert addressing.message_id == f"urn:dkintern:{NODE_OIN}:KNOOP::ref-0"
     assert addressing.to == f"{abonnee.url}?OIN={DEMO}"
     assert abonnee.ontvangen["ref-0"].peer_oin == NODE_OIN  # mutual TLS with the node's certificate
-    with db.session() as s:
+    with bezorging_db.session() as s:
         regels = list(s.scalars(select(ProtocolRegel).order_by(ProtocolRegel.id)))
     assert [(r.afnemer_oin, r.berichtcode, r.entiteittype, r.object_sleutels, r.referentienummer, r.doel)
             for r in regels] == [(DEMO, "Lk01", "VES", ["000037178591"], f"ref-{n}", "test") for n in range(3)]
@@ -92,23 +85,23 @@ def test_bv03_delivers_with_wsa_from_stuurgegevens_and_protocol(pki, tmp_path, s
     assert regels[0].response_message_id and "vestigingsNummer" in regels[0].attribuut_paden
 
 
-def test_permanent_fo03_is_dead_at_once_and_the_next_goes(pki, tmp_path, stuf_schemas_dir, db, abonnee_factory):
+def test_permanent_fo03_is_dead_at_once_and_the_next_goes(pki, tmp_path, stuf_schemas_dir, bezorging_db, abonnee_factory):
     abonnee = abonnee_factory(lambda o: "fo03-permanent" if o.referentienummer == "p-0" else "bv03")
-    config = _config(pki, tmp_path, stuf_schemas_dir, db, {DEMO: [dict(naam="gm", url=abonnee.url)]})
-    _add(db, "p-0")
-    _add(db, "p-1")
-    bezorger = Bezorger(config, db)
+    config = _config(pki, tmp_path, stuf_schemas_dir, bezorging_db, {DEMO: [dict(naam="gm", url=abonnee.url)]})
+    _add(bezorging_db, "p-0")
+    _add(bezorging_db, "p-1")
+    bezorger = Bezorger(config, bezorging_db)
     try:
-        _draai(bezorger, db, lambda rows: rows["p-1"][0] == "delivered")
+        _draai(bezorger, bezorging_db, lambda rows: rows["p-1"][0] == "delivered")
     finally:
         bezorger.sluit()
-    status, attempts, fout = _rows(db)["p-0"]
+    status, attempts, fout = _rows(bezorging_db)["p-0"]
     assert (status, attempts) == ("dead", 1) and "StUF055" in fout and "niet conform schema" in fout
     assert abonnee.volgorde == ["p-1"]
 
 
 @pytest.mark.parametrize("gedrag", ["fo03-tijdelijk", "500", "drop", "hang"])
-def test_temporary_failures_are_retried_with_the_same_message_id(gedrag, pki, tmp_path, stuf_schemas_dir, db,
+def test_temporary_failures_are_retried_with_the_same_message_id(gedrag, pki, tmp_path, stuf_schemas_dir, bezorging_db,
                                                                  abonnee_factory):
     pogingen = []
 
@@ -117,83 +110,83 @@ def test_temporary_failures_are_retried_with_the_same_message_id(gedrag, pki, tm
         return gedrag if len(pogingen) <= 2 else "bv03"
 
     abonnee = abonnee_factory(eerst_mis, hang_seconden=1.5)
-    config = _config(pki, tmp_path, stuf_schemas_dir, db, {DEMO: [dict(naam="gm", url=abonnee.url, timeout=0.5)]})
-    _add(db, "t-0")
-    bezorger = Bezorger(config, db)
+    config = _config(pki, tmp_path, stuf_schemas_dir, bezorging_db, {DEMO: [dict(naam="gm", url=abonnee.url, timeout=0.5)]})
+    _add(bezorging_db, "t-0")
+    bezorger = Bezorger(config, bezorging_db)
     try:
-        _draai(bezorger, db, _alle("delivered"))
+        _draai(bezorger, bezorging_db, _alle("delivered"))
     finally:
         bezorger.sluit()
-    assert _rows(db)["t-0"][:2] == ("delivered", 3)
+    assert _rows(bezorging_db)["t-0"][:2] == ("delivered", 3)
     assert len(set(pogingen)) == 1 and pogingen[0].endswith(":t-0")
 
 
-def test_a_server_that_is_down_for_a_while(pki, tmp_path, stuf_schemas_dir, db, abonnee_factory):
+def test_a_server_that_is_down_for_a_while(pki, tmp_path, stuf_schemas_dir, bezorging_db, abonnee_factory):
     eerste = abonnee_factory()
     port = int(eerste.url.split(":")[2].split("/")[0])
     url = eerste.url
     eerste.stop()  # down
-    config = _config(pki, tmp_path, stuf_schemas_dir, db, {DEMO: [dict(naam="gm", url=url, timeout=1.0)]})
-    _add(db, "d-0")
-    bezorger = Bezorger(config, db)
+    config = _config(pki, tmp_path, stuf_schemas_dir, bezorging_db, {DEMO: [dict(naam="gm", url=url, timeout=1.0)]})
+    _add(bezorging_db, "d-0")
+    bezorger = Bezorger(config, bezorging_db)
     try:
         eind = time.monotonic() + 5
-        while _rows(db)["d-0"][1] < 2 and time.monotonic() < eind:
+        while _rows(bezorging_db)["d-0"][1] < 2 and time.monotonic() < eind:
             bezorger.ronde(wacht=True)
-        status, attempts, fout = _rows(db)["d-0"]
+        status, attempts, fout = _rows(bezorging_db)["d-0"]
         assert status in ("pending", "delivering") and attempts >= 2 and "connection" in fout
         terug = abonnee_factory(port=port)  # back up
-        _draai(bezorger, db, _alle("delivered"))
+        _draai(bezorger, bezorging_db, _alle("delivered"))
     finally:
         bezorger.sluit()
     assert terug.volgorde == ["d-0"]
 
 
-def test_dead_after_max_attempts_and_after_max_age(pki, tmp_path, stuf_schemas_dir, db, abonnee_factory):
+def test_dead_after_max_attempts_and_after_max_age(pki, tmp_path, stuf_schemas_dir, bezorging_db, abonnee_factory):
     abonnee = abonnee_factory(lambda o: "fo03-tijdelijk")
-    config = _config(pki, tmp_path, stuf_schemas_dir, db, {DEMO: [dict(naam="gm", url=abonnee.url)]}, max_pogingen=3,
+    config = _config(pki, tmp_path, stuf_schemas_dir, bezorging_db, {DEMO: [dict(naam="gm", url=abonnee.url)]}, max_pogingen=3,
                      max_leeftijd="1h")
-    _add(db, "m-0")
+    _add(bezorging_db, "m-0")
     from knoop_esb.store.base import utcnow
     from datetime import timedelta
 
-    _add(db, "oud-0", ves="000037178592", now=utcnow() - timedelta(hours=2))
-    bezorger = Bezorger(config, db)
+    _add(bezorging_db, "oud-0", ves="000037178592", now=utcnow() - timedelta(hours=2))
+    bezorger = Bezorger(config, bezorging_db)
     try:
-        _draai(bezorger, db, _alle("dead"))
+        _draai(bezorger, bezorging_db, _alle("dead"))
     finally:
         bezorger.sluit()
-    rows = _rows(db)
+    rows = _rows(bezorging_db)
     assert rows["m-0"][1] == 3 and rows["m-0"][2].startswith("given up after 3 attempt(s): Fo03Bericht StUF046")
     assert "max_leeftijd" in rows["oud-0"][2]
 
 
-def test_stuf016_on_a_resend_means_delivered(pki, tmp_path, stuf_schemas_dir, db, abonnee_factory):
+def test_stuf016_on_a_resend_means_delivered(pki, tmp_path, stuf_schemas_dir, bezorging_db, abonnee_factory):
     antwoorden = iter(["bewaar-drop", "fo03-al"])
     abonnee = abonnee_factory(lambda o: next(antwoorden, "bv03"))
-    config = _config(pki, tmp_path, stuf_schemas_dir, db, {DEMO: [dict(naam="gm", url=abonnee.url)]})
-    _add(db, "al-0")
-    bezorger = Bezorger(config, db)
+    config = _config(pki, tmp_path, stuf_schemas_dir, bezorging_db, {DEMO: [dict(naam="gm", url=abonnee.url)]})
+    _add(bezorging_db, "al-0")
+    bezorger = Bezorger(config, bezorging_db)
     try:
-        _draai(bezorger, db, _alle("delivered"))
+        _draai(bezorger, bezorging_db, _alle("delivered"))
     finally:
         bezorger.sluit()
-    assert _rows(db)["al-0"][:2] == ("delivered", 2)
+    assert _rows(bezorging_db)["al-0"][:2] == ("delivered", 2)
     assert abonnee.volgorde == ["al-0"]
 
 
-def test_order_per_object_with_parallel_endpoints_and_chaos(pki, tmp_path, stuf_schemas_dir, db, abonnee_factory):
+def test_order_per_object_with_parallel_endpoints_and_chaos(pki, tmp_path, stuf_schemas_dir, bezorging_db, abonnee_factory):
     abonnee = abonnee_factory(chaos(7, fo03_tijdelijk=0.15, drop=0.1, bewaar_drop=0.1, **{"500": 0.05}))
-    config = _config(pki, tmp_path, stuf_schemas_dir, db, {DEMO: [dict(naam="gm", url=abonnee.url, parallel=4)]},
+    config = _config(pki, tmp_path, stuf_schemas_dir, bezorging_db, {DEMO: [dict(naam="gm", url=abonnee.url, parallel=4)]},
                      max_pogingen=50)
     objecten = [f"0000371785{n:02d}" for n in range(6)]
     verwacht = {ves: [f"{ves}-{i}" for i in range(5)] for ves in objecten}
     for i in range(5):
         for ves in objecten:
-            _add(db, f"{ves}-{i}", ves=ves)
-    bezorger = Bezorger(config, db)
+            _add(bezorging_db, f"{ves}-{i}", ves=ves)
+    bezorger = Bezorger(config, bezorging_db)
     try:
-        _draai(bezorger, db, _alle("delivered"), seconden=30)
+        _draai(bezorger, bezorging_db, _alle("delivered"), seconden=30)
     finally:
         bezorger.sluit()
     assert sorted(abonnee.volgorde) == sorted(r for refs in verwacht.values() for r in refs)  # each exactly once
@@ -201,27 +194,27 @@ def test_order_per_object_with_parallel_endpoints_and_chaos(pki, tmp_path, stuf_
         assert [r for r in abonnee.volgorde if r.startswith(ves)] == refs
 
 
-def test_unknown_endpoint_is_retried_with_the_reason(pki, tmp_path, stuf_schemas_dir, db, abonnee_factory):
+def test_unknown_endpoint_is_retried_with_the_reason(pki, tmp_path, stuf_schemas_dir, bezorging_db, abonnee_factory):
     abonnee = abonnee_factory()
-    config = _config(pki, tmp_path, stuf_schemas_dir, db, {DEMO: [dict(naam="gm", url=abonnee.url)]}, max_pogingen=2)
-    _add(db, "x-0", endpoint="weg")
-    bezorger = Bezorger(config, db)
+    config = _config(pki, tmp_path, stuf_schemas_dir, bezorging_db, {DEMO: [dict(naam="gm", url=abonnee.url)]}, max_pogingen=2)
+    _add(bezorging_db, "x-0", endpoint="weg")
+    bezorger = Bezorger(config, bezorging_db)
     try:
-        _draai(bezorger, db, _alle("dead"))
+        _draai(bezorger, bezorging_db, _alle("dead"))
     finally:
         bezorger.sluit()
-    assert "has no delivery endpoint 'weg'" in _rows(db)["x-0"][2]
+    assert "has no delivery endpoint 'weg'" in _rows(bezorging_db)["x-0"][2]
 
 
-def test_signed_delivery_verifies_in_python_xmlsec(pki, tmp_path, stuf_schemas_dir, db, abonnee_factory):
+def test_signed_delivery_verifies_in_python_xmlsec(pki, tmp_path, stuf_schemas_dir, bezorging_db, abonnee_factory):
     pytest.importorskip("xmlsec")
     abonnee = abonnee_factory(xmlsec=True)
-    config = _config(pki, tmp_path, stuf_schemas_dir, db, {SIGNED: [dict(naam="gm", url=abonnee.url)]})
+    config = _config(pki, tmp_path, stuf_schemas_dir, bezorging_db, {SIGNED: [dict(naam="gm", url=abonnee.url)]})
     for n in range(3):
-        _add(db, f"s-{n}", oin=SIGNED)
-    bezorger = Bezorger(config, db)
+        _add(bezorging_db, f"s-{n}", oin=SIGNED)
+    bezorger = Bezorger(config, bezorging_db)
     try:
-        _draai(bezorger, db, _alle("delivered"))
+        _draai(bezorger, bezorging_db, _alle("delivered"))
     finally:
         bezorger.sluit()
     assert abonnee.handtekening_fouten == [] and abonnee.geverifieerd == 3

@@ -38,7 +38,7 @@ def _geleverd(db) -> int:
         return s.scalar(select(func.count()).select_from(Outbox).where(Outbox.status == "delivered"))
 
 
-def test_sigkill_at_random_moments_loses_and_doubles_nothing(pki, tmp_path, stuf_schemas_dir, db, abonnee_factory):
+def test_sigkill_at_random_moments_loses_and_doubles_nothing(pki, tmp_path, stuf_schemas_dir, bezorging_db, abonnee_factory):
     willekeur = chaos(11, fo03_tijdelijk=0.1, drop=0.05, bewaar_drop=0.1)
 
     def traag(ontvangen):
@@ -46,13 +46,13 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(pki, tmp_path, stuf
         return willekeur(ontvangen)
 
     abonnee = abonnee_factory(traag)
-    config = _config(pki, tmp_path, stuf_schemas_dir, db,
+    config = _config(pki, tmp_path, stuf_schemas_dir, bezorging_db,
                      {DEMO: [dict(naam="gm", url=abonnee.url, parallel=3, timeout=0.5)]},
                      lease=1.5, max_pogingen=1000, wachttijd=0.05, max_wachttijd=0.3, poll=0.1)
     verwacht = {ves: [f"{ves}-{i}" for i in range(PER_OBJECT)] for ves in OBJECTEN}
     for i in range(PER_OBJECT):
         for ves in OBJECTEN:
-            _add(db, f"{ves}-{i}", ves=ves)
+            _add(bezorging_db, f"{ves}-{i}", ves=ves)
     totaal = len(OBJECTEN) * PER_OBJECT
     aantal = 2 if postgres_url() else 1  # SQLite runs one worker
     rng = random.Random(5)
@@ -61,18 +61,18 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(pki, tmp_path, stuf
     try:
         for _ in range(4):
             # Kill once the (new) worker is seen delivering, at a random moment after that.
-            voor, eind = _geleverd(db), time.monotonic() + 15
-            while _geleverd(db) == voor and time.monotonic() < eind:
+            voor, eind = _geleverd(bezorging_db), time.monotonic() + 15
+            while _geleverd(bezorging_db) == voor and time.monotonic() < eind:
                 time.sleep(0.05)
             time.sleep(rng.uniform(0.0, 0.4))
-            midden_in += 0 < _geleverd(db) < totaal
+            midden_in += 0 < _geleverd(bezorging_db) < totaal
             slachtoffer = rng.randrange(aantal)
             processen[slachtoffer].send_signal(signal.SIGKILL)
             processen[slachtoffer].wait(10)
             kills += 1
             processen[slachtoffer] = _worker(config, tmp_path, kills + aantal)
         eind = time.monotonic() + 60
-        while _geleverd(db) < totaal and time.monotonic() < eind:
+        while _geleverd(bezorging_db) < totaal and time.monotonic() < eind:
             time.sleep(0.3)
     finally:
         for p in processen:
@@ -82,11 +82,11 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(pki, tmp_path, stuf
                 p.wait(15)
             except subprocess.TimeoutExpired:
                 p.kill()
-    assert _geleverd(db) == totaal, (tmp_path / "worker-0.log").read_text()[-3000:]
+    assert _geleverd(bezorging_db) == totaal, (tmp_path / "worker-0.log").read_text()[-3000:]
     assert sorted(abonnee.volgorde) == sorted(r for refs in verwacht.values() for r in refs)  # each exactly once
     for ves, refs in verwacht.items():
         assert [r for r in abonnee.volgorde if r.startswith(ves)] == refs, ves
-    with db.session() as s:
+    with bezorging_db.session() as s:
         per_ref = s.execute(select(ProtocolRegel.referentienummer, func.count()).group_by(ProtocolRegel.referentienummer)).all()
     assert len(per_ref) == totaal and all(n == 1 for _, n in per_ref)
     assert abonnee.pogingen > totaal  # the failures and the kills did make resends

@@ -17,7 +17,9 @@ def register(sub) -> None:
     parser.add_argument("--with-kvk-testserver", action="store_true",
                         help="also start the built-in KVK test source and use it as kvk.base_url")
     parser.add_argument("--with-demo-ontvanger", action="store_true",
-                        help="also start the demo gegevensmagazijn (knoop-esb ontvanger-demo) on 127.0.0.1:8444")
+                        help="also start the demo gegevensmagazijn (knoop-esb ontvanger-demo) on 127.0.0.1")
+    parser.add_argument("--demo-ontvanger-port", type=int, default=8444, metavar="PORT",
+                        help="its port (default 8444, where knoop.toml's demo afnemer has its kennisgeving_url)")
     parser.set_defaults(func=run)
 
 
@@ -102,12 +104,12 @@ def _bijprocessen(config: Config) -> dict:
     return {"bezorging": proces}
 
 
-def _start_demo_ontvanger(config: Config):
+def _start_demo_ontvanger(config: Config, port: int):
     from knoop_esb.cli import CliError
     from knoop_esb.cli.ontvanger_demo import maak
 
     try:
-        ontvanger = maak(config)
+        ontvanger = maak(config, port=port)
     except OSError as exc:
         raise CliError(f"demo ontvanger: {exc}") from None
     print(f"demo ontvanger: {ontvanger.start()}", flush=True)
@@ -123,7 +125,7 @@ def run(args, config: Config) -> int:
             config, stop_kvk = _start_kvk_testserver(config)
             stops.append(stop_kvk)
         if args.with_demo_ontvanger:
-            stops.append(_start_demo_ontvanger(config))
+            stops.append(_start_demo_ontvanger(config, args.demo_ontvanger_port))
         _migrate(config)
         if config.node.worker_count > 1:
             return _serve_workers(config, config.node.worker_count)
