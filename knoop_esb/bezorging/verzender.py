@@ -50,6 +50,7 @@ class Verzender:
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
         self._ondertekening: WusSignature | None = None
+        self._onondertekend_gemeld = False
         self._lock = threading.Lock()
 
     def _signature(self) -> WusSignature:
@@ -111,7 +112,9 @@ class Verzender:
         if root.find(f"{{{SOAP11_ENV}}}Header/{{{WSSE}}}Security") is None:
             # TLS already authenticated the server to the endpoint's trust anchors; an unsigned
             # answer is taken as it is (a resend would only repeat a delivery the receiver has).
-            log.warning("bezorging_antwoord_onondertekend", afnemer=self.afnemer_oin, endpoint=self.endpoint.naam)
+            if not self._onondertekend_gemeld:  # once per endpoint, not per message
+                self._onondertekend_gemeld = True
+                log.warning("bezorging_antwoord_onondertekend", afnemer=self.afnemer_oin, endpoint=self.endpoint.naam)
             return antwoord.beoordeel(status, root, eerder_verzonden=eerder_verzonden)
         try:
             root = ondertekening.verify(root)
