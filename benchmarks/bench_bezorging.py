@@ -145,7 +145,10 @@ def _vloer(config, oin: str, urls: list[str], payloads: list[str], profiel: str)
 def run() -> dict:
     from tests.fixtures.pki import make_test_pki
 
+    from knoop_esb import logs
     from knoop_esb.store.db import database, reset_instances
+
+    logs.setup("WARNING", "console")  # as the node logs: one line per failure, none per delivery
 
     rijen = []
     with tempfile.TemporaryDirectory() as tmp_name:

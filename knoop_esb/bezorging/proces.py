@@ -30,13 +30,8 @@ def start_thread(config, database=None) -> Callable[[], None]:
 
 
 def _loop(bezorger, stop: threading.Event) -> None:
-    # A failing round (store unreachable) is logged and retried after a pause, never the end.
-    while not stop.is_set():
-        try:
-            bezorger.run(stop)
-        except Exception:
-            log.exception("bezorging_ronde_mislukt")
-            stop.wait(5)
+    # Bezorger.run logs a failing round and goes on; only stop ends it.
+    bezorger.run(stop)
 
 
 def proces(config, ready) -> None:

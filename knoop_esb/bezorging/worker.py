@@ -38,6 +38,7 @@ from knoop_esb.store.models import Outbox
 from knoop_esb.stuf.fouten import StufFout
 
 log = logs.get("knoop_esb.bezorging")
+BUNDEL_SECONDEN = 0.02  # how long outcomes are gathered into one write
 AFNEMER_CACHE_SECONDS = 10.0  # a store afnemer's endpoint changed with the CLI is seen within this
 
 
@@ -75,6 +76,7 @@ class Resultaat:
     attribuut_paden: tuple[str, ...] = ()
     doel: str = ""
     verzonden: bool = True  # False: decided without sending (dispatch refused it)
+    schrijven: bool = True  # False: leave the row as it is (its lease runs out, it is claimed again)
 
 
 def wachttijd(cfg, attempts: int, rng: random.Random = random) -> timedelta:  # type: ignore[assignment]
@@ -122,28 +124,57 @@ class Bezorger:
         log.info("bezorging_gestart", gelijktijdig=self.cfg.gelijktijdig)
         try:
             while not stop.is_set():
-                self.ronde(wacht=True)
+                try:
+                    self.ronde(wacht=True)
+                except Exception:  # the store unreachable, …: logged, the next round tries again
+                    log.exception("bezorging_ronde_mislukt")
+                    stop.wait(5)
         finally:
             self.sluit()
             log.info("bezorging_gestopt")
 
     def ronde(self, *, wacht: bool = False) -> int:
-        """Write the outcomes that came in, claim what fits, dispatch it. Returns rows handled."""
+        """Write the outcomes that came in, claim what fits, dispatch it. Returns rows handled.
+        ``wacht``: with deliveries in flight, wait (at most ``poll`` s) for outcomes; idle, sleep ``poll``."""
         klaar = self._verzamel()
-        if klaar:
-            self._schrijf(klaar)
-        taken = self._claim()
+        if wacht and not klaar and self.in_behandeling():
+            klaar = self._wacht_op_uitkomsten()
+        # One transaction a round: the outcomes, then the next claim (which may hand out the next
+        # row of an object whose row was just marked delivered). Dispatch only after the commit.
+        try:
+            with self.db.session() as session:
+                if klaar:
+                    self._schrijf(session, klaar)
+                taken = self._claim(session)
+        finally:
+            # Written or not (a failed commit leaves the rows to their leases): the slots are free.
+            for r in klaar:
+                if r.verzonden and r.taak.sleutel in self.bezig:
+                    self._klaar(r.taak.sleutel)
         for taak in taken:
             self._dispatch(taak)
-        if wacht and not taken and not klaar:
-            # Idle or every slot busy: wait for an outcome, at most `poll` seconds (no busy loop).
-            try:
-                eerste = self.resultaten.get(timeout=self.cfg.poll)
-            except queue.Empty:
-                return 0
-            self._schrijf([eerste, *self._verzamel()])
-            return 1
+        if wacht and not taken and not klaar and not self.in_behandeling():
+            time.sleep(self.cfg.poll)  # nothing due, nothing in flight
         return len(taken) + len(klaar)
+
+    def _wacht_op_uitkomsten(self) -> list[Resultaat]:
+        """The first outcome (at most ``poll`` s), then whatever follows within BUNDEL_SECONDEN, up
+        to a quarter of the slots: one transaction for several rows instead of one each."""
+        try:
+            uit = [self.resultaten.get(timeout=self.cfg.poll)]
+        except queue.Empty:
+            return []
+        doel = min(max(1, self.cfg.gelijktijdig // 4), sum(self.bezig.values()))
+        eind = time.monotonic() + BUNDEL_SECONDEN
+        while len(uit) < doel:
+            rest = eind - time.monotonic()
+            if rest <= 0:
+                break
+            try:
+                uit.append(self.resultaten.get(timeout=rest))
+            except queue.Empty:
+                break
+        return uit + self._verzamel()
 
     def in_behandeling(self) -> int:
         return sum(self.bezig.values()) + sum(len(d) for d in self.wachtend.values())
@@ -153,7 +184,11 @@ class Bezorger:
         self.pool.shutdown(wait=True)
         rest = self._verzamel()
         if rest:
-            self._schrijf(rest)
+            try:
+                with self.db.session() as session:
+                    self._schrijf(session, rest)
+            except Exception:  # the rows keep their leases and are claimed again later
+                log.exception("bezorging_laatste_uitkomsten_niet_geschreven", aantal=len(rest))
         for verzender in self._verzenders.values():
             verzender.close()
 
@@ -165,14 +200,15 @@ class Bezorger:
             except queue.Empty:
                 return uit
 
-    def _claim(self) -> list[Taak]:
-        vrij = self.cfg.gelijktijdig - self.in_behandeling()
-        if vrij <= 0:
+    def _claim(self, session) -> list[Taak]:
+        # A claim costs about the same for 1 row as for 50: claim when no more than `gelijktijdig`
+        # rows are in hand, enough to hold twice that; what cannot start yet waits locally.
+        bezig = self.in_behandeling()
+        if bezig > self.cfg.gelijktijdig:
             return []
         vol = [k for k, n in self.bezig.items() if n + len(self.wachtend.get(k, ())) >= self._parallel(k)]
-        with self.db.session() as session:
-            rijen = outbox.claim(session, limit=vrij, lease=self.lease, uitgezonderd=vol)
-            return [Taak.van(r) for r in rijen]
+        rijen = outbox.claim(session, limit=2 * self.cfg.gelijktijdig - bezig, lease=self.lease, uitgezonderd=vol)
+        return [Taak.van(r) for r in rijen]
 
     # Dispatch --------------------------------------------------------------------------------
 
@@ -191,6 +227,14 @@ class Bezorger:
             self.wachtend.setdefault(taak.sleutel, deque()).append(taak)
 
     def _start(self, taak: Taak, verzender: Verzender) -> None:
+        if utcnow() + timedelta(seconds=2 * verzender.endpoint.timeout) > taak.lease:
+            # Waited here so long that its lease could run out mid-send: another worker may then
+            # take the row over and deliver later rows of the object first. Not sent; the row is
+            # claimed again when its lease has run out.
+            log.warning("bezorging_lease_te_kort", referentienummer=taak.referentienummer, endpoint=taak.endpoint)
+            self.resultaten.put(Resultaat(taak, antwoord.opnieuw("lease ran short before sending"), verzonden=False,
+                                          schrijven=False))
+            return
         self.bezig[taak.sleutel] += 1
         afnemer, _ = self._afnemer(taak.afnemer_oin)
         self.pool.submit(self._bezorg, taak, verzender, afnemer.doel if afnemer else "")
@@ -205,7 +249,8 @@ class Bezorger:
                 return
             begin = time.monotonic()
             uitkomst = verzender.verstuur(bericht, eerder_verzonden=taak.attempts > 1)
-            log.info("bezorging_poging", referentienummer=taak.referentienummer, afnemer=taak.afnemer_oin,
+            (log.debug if uitkomst.soort == antwoord.BEZORGD else log.info)(
+                "bezorging_poging", referentienummer=taak.referentienummer, afnemer=taak.afnemer_oin,
                      endpoint=taak.endpoint, poging=taak.attempts, uitkomst=uitkomst.soort, reden=uitkomst.reden,
                      ms=round((time.monotonic() - begin) * 1000, 1))
             self.resultaten.put(Resultaat(taak, uitkomst, bericht.message_id, attribuut_paden(bericht.element), doel))
@@ -244,14 +289,12 @@ class Bezorger:
 
     # Outcomes --------------------------------------------------------------------------------
 
-    def _schrijf(self, resultaten: list[Resultaat]) -> None:
+    def _schrijf(self, session, resultaten: list[Resultaat]) -> None:
         nu = utcnow()
-        with self.db.session() as session:
-            for r in resultaten:
-                self._leg_vast(session, r, nu)
+        self._leg_bezorgd_vast(session, [r for r in resultaten if r.uitkomst.soort == antwoord.BEZORGD], nu)
         for r in resultaten:
-            if r.verzonden and r.taak.sleutel in self.bezig:
-                self._klaar(r.taak.sleutel)
+            if r.uitkomst.soort != antwoord.BEZORGD and r.schrijven:
+                self._leg_mislukt_vast(session, r, nu)
 
     def _klaar(self, sleutel: tuple[str, str]) -> None:
         self.bezig[sleutel] -= 1
@@ -268,11 +311,36 @@ class Bezorger:
             else:
                 self._start(taak, verzender)
 
-    def _leg_vast(self, session, r: Resultaat, nu: datetime) -> None:
+    def _leg_bezorgd_vast(self, session, resultaten: list[Resultaat], nu: datetime) -> None:
+        """Delivered rows: one guarded UPDATE … RETURNING per claim lease (the rows of one claim
+        share it) and one INSERT of all their protocol lines."""
+        per_lease: dict[datetime, dict[int, Resultaat]] = {}
+        for r in resultaten:
+            per_lease.setdefault(r.taak.lease, {})[r.taak.id] = r
+        leveringen = []
+        for lease, rijen in per_lease.items():
+            geschreven = set(session.scalars(
+                update(Outbox)
+                .where(Outbox.id.in_(list(rijen)), Outbox.status == "delivering", Outbox.next_attempt_at == lease)
+                .values(status="delivered", delivered_at=nu, last_error=None, updated_at=nu)
+                .returning(Outbox.id)
+                .execution_options(synchronize_session=False)
+            ))
+            for row_id, r in rijen.items():
+                if row_id not in geschreven:
+                    _lease_verloren(r)
+                    continue
+                t = r.taak
+                leveringen.append(dict(
+                    tijdstip=nu, afnemer_oin=t.afnemer_oin, doel=r.doel, berichtcode=t.berichtcode,
+                    entiteittype=t.entiteittype, object_sleutels=[t.object_sleutel], attribuut_paden=r.attribuut_paden,
+                    referentienummer=t.referentienummer, request_message_id=r.message_id,
+                    response_message_id=r.uitkomst.response_message_id))
+        protocol.vastleggen_alle(session, leveringen)
+
+    def _leg_mislukt_vast(self, session, r: Resultaat, nu: datetime) -> None:
         taak, uitkomst = r.taak, r.uitkomst
-        if uitkomst.soort == antwoord.BEZORGD:
-            waarden = dict(status="delivered", delivered_at=nu, last_error=None, updated_at=nu)
-        elif uitkomst.soort == antwoord.DOOD:
+        if uitkomst.soort == antwoord.DOOD:
             waarden = dict(status="dead", last_error=uitkomst.reden[:2000], updated_at=nu)
         elif taak.attempts >= self.cfg.max_pogingen or nu - taak.created_at > self.max_leeftijd:
             waarden = dict(status="dead", updated_at=nu,
@@ -287,15 +355,12 @@ class Bezorger:
             .execution_options(synchronize_session=False)
         ).rowcount
         if geschreven != 1:
-            log.warning("bezorging_lease_verloren", referentienummer=taak.referentienummer,
-                        uitkomst=uitkomst.soort, reden="another worker took the row over after its lease ran out")
-            return
-        if uitkomst.soort == antwoord.BEZORGD:
-            protocol.protocolleer(
-                session, afnemer_oin=taak.afnemer_oin, berichtcode=taak.berichtcode, entiteittype=taak.entiteittype,
-                object_sleutels=[taak.object_sleutel], attribuut_paden=r.attribuut_paden, doel=r.doel,
-                referentienummer=taak.referentienummer, request_message_id=r.message_id,
-                response_message_id=uitkomst.response_message_id, tijdstip=nu)
+            _lease_verloren(r)
         elif waarden["status"] == "dead":
             log.warning("bezorging_dood", referentienummer=taak.referentienummer, afnemer=taak.afnemer_oin,
                         endpoint=taak.endpoint, pogingen=taak.attempts, reden=waarden["last_error"])
+
+
+def _lease_verloren(r: Resultaat) -> None:
+    log.warning("bezorging_lease_verloren", referentienummer=r.taak.referentienummer, uitkomst=r.uitkomst.soort,
+                reden="another worker took the row over after its lease ran out")
