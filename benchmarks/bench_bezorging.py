@@ -7,7 +7,8 @@ marked delivered and one protocol line written. Targets: ≥ 1 000/s unsigned, �
 The subscribers (``bezorging.ontvanger.Ontvanger``, answering Bv03) run in a process of their own.
 The floor: the same envelopes (built and, for 2W-be-S, signed beforehand) POSTed to the same
 subscribers by a bare ``requests`` client with as many threads as the worker has deliveries in
-flight — what the subscribers and the HTTPS stack can take at all; ``pct_of_floor`` is the
+flight and the same keep-alive connections (``parallel`` per subscriber) — what the subscribers
+and the HTTPS stack can take at all, without store, envelope building or signing; ``pct_of_floor`` is the
 worker's share of it. The worker has ``parallel`` = 16 per endpoint (1 subscriber) or 4 (10
 subscribers), at most 32 in flight."""
 from __future__ import annotations
@@ -120,17 +121,20 @@ def _vloer(config, oin: str, urls: list[str], payloads: list[str], profiel: str)
         werk.append((url, etree.tostring(root, xml_declaration=True, encoding="UTF-8"), http_headers(bericht)))
     index = iter(range(len(werk)))
     lock = threading.Lock()
+    # As the worker holds them: one keep-alive pool per subscriber of `parallel` connections.
+    sessies = {}
+    for url in urls:
+        sessies[url] = session(client_cert=files.certificate, client_key=files.private_key, ca=files.trust_anchors)
+        sessies[url].mount("https://", requests.adapters.HTTPAdapter(pool_maxsize=16 if len(urls) == 1 else 4))
 
     def draad() -> None:
-        s = session(client_cert=files.certificate, client_key=files.private_key, ca=files.trust_anchors)
-        s.mount("https://", requests.adapters.HTTPAdapter(pool_maxsize=len(urls)))
         while True:
             with lock:
                 i = next(index, None)
             if i is None:
                 return
             url, data, headers = werk[i]
-            r = s.post(url, data=data, headers=headers, timeout=10)
+            r = sessies[url].post(url, data=data, headers=headers, timeout=10)
             assert r.status_code == 200 and b"Bv03Bericht" in r.content
 
     draden = [threading.Thread(target=draad) for _ in range(GELIJKTIJDIG)]
