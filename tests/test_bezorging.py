@@ -221,6 +221,22 @@ def test_signed_delivery_verifies_in_python_xmlsec(pki, tmp_path, stuf_schemas_d
     assert abonnee.volgorde == ["s-0", "s-1", "s-2"]
 
 
+def test_encrypted_delivery_is_decrypted_and_verifies_in_python_xmlsec(pki, tmp_path, stuf_schemas_dir, bezorging_db,
+                                                                       abonnee_factory):
+    pytest.importorskip("xmlsec")
+    abonnee = abonnee_factory(xmlsec=True)
+    config = _config(pki, tmp_path, stuf_schemas_dir, bezorging_db,
+                     {SIGNED: [dict(naam="gm", url=abonnee.url, profiel="2W-be-SE")]})
+    _add(bezorging_db, "se-0", oin=SIGNED)
+    bezorger = Bezorger(config, bezorging_db)
+    try:
+        _draai(bezorger, bezorging_db, _alle("delivered"))
+    finally:
+        bezorger.sluit()
+    assert abonnee.ontsleuteld == 1 and abonnee.geverifieerd == 1 and abonnee.handtekening_fouten == []
+    assert abonnee.volgorde == ["se-0"]
+
+
 def test_backoff_doubles_with_jitter_and_a_ceiling():
     class Cfg:
         wachttijd, max_wachttijd, jitter = 5.0, 60.0, 0.2

@@ -102,3 +102,8 @@ def test_outbox_commands(cli, bezorging_db):
     assert code == 1 and "must be a duration" in err
     code, _, err = cli("outbox", "requeue")
     assert code == 1 and "give an outbox ID or --dead" in err
+
+
+def test_worker_without_components_refuses(cli):
+    code, _, err = cli("worker", "--no-bezorging")
+    assert code == 1 and "nothing to run" in err
