@@ -16,13 +16,13 @@ def cli_db(empty_db, monkeypatch, tmp_path):
 
 def test_db_upgrade_current_check(cli_db, capsys):
     assert main(["db", "check"]) == 1
-    assert "not 0001" in capsys.readouterr().err
+    assert "is at revision none, not " in capsys.readouterr().err  # not the head (which migrations add to)
     assert main(["db", "current"]) == 0
     assert "revision none" in capsys.readouterr().out
     assert main(["db", "upgrade"]) == 0
-    assert "at revision 0001" in capsys.readouterr().out
+    assert "at revision " in capsys.readouterr().out
     assert main(["db", "check"]) == 0
-    assert "ok (revision 0001)" in capsys.readouterr().out
+    assert "ok (revision " in capsys.readouterr().out
 
 
 def test_unsupported_url_is_one_line(monkeypatch, tmp_path, capsys):
