@@ -23,6 +23,9 @@ COMMANDS = [
     "mapping",
     "abonnementen",
     "refresh",
+    "worker",
+    "outbox",
+    "ontvanger_demo",
 ]
 
 

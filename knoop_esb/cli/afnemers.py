@@ -51,6 +51,10 @@ def register(sub) -> None:
     hashpw = verbs.add_parser("hash-password", help="print a wachtwoord_hash for knoop.toml (reads the password)")
     hashpw.set_defaults(func=run_hash_password)
 
+    from knoop_esb.cli import endpoints
+
+    endpoints.register(verbs)
+
 
 def _db(config):
     db = database(config)
