@@ -21,6 +21,7 @@ COMMANDS = [
     "afnemers",
     "protocol",
     "mapping",
+    "sync",
 ]
 
 

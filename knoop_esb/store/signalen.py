@@ -48,3 +48,22 @@ def mark(session: Session, signaal_id: str, status: str, *, now: datetime | None
     session.execute(
         update(KvkSignaal).where(KvkSignaal.signaal_id == signaal_id).values(status=status, processed_at=now or utcnow())
     )
+
+
+def open_voor(session: Session, kvk_nummer: str) -> list[KvkSignaal]:
+    """The signals about ``kvk_nummer`` waiting to be acted on, oldest first."""
+    stmt = (select(KvkSignaal).where(KvkSignaal.kvk_nummer == kvk_nummer, KvkSignaal.status == "nieuw")
+            .order_by(KvkSignaal.tijdstip, KvkSignaal.id))
+    return list(session.scalars(stmt))
+
+
+def counts(session: Session) -> dict[str, int]:
+    """Signals per status."""
+    from sqlalchemy import func
+
+    return {s: n for s, n in session.execute(select(KvkSignaal.status, func.count()).group_by(KvkSignaal.status))}
+
+
+def set_detail(session: Session, signaal_id: str, detail: dict[str, Any]) -> None:
+    """Keep a signal's details (``GET …/signalen/{id}``) so they are fetched once."""
+    session.execute(update(KvkSignaal).where(KvkSignaal.signaal_id == signaal_id).values(detail=detail))

@@ -47,8 +47,9 @@ def nnp_zoek(nnp: NietNatuurlijkPersoon, kvk_nummer: str | None = None) -> hr.Nn
                       rechtsvorm=nnp.rechtsvorm)
 
 
-def _te_bewaren(obj) -> list[tuple[object, object]]:
-    """(zoekvelden, model) for an object and the parts of it that are objects of their own."""
+def te_bewaren(obj) -> list[tuple[object, object]]:
+    """(zoekvelden, model) for an object and the parts of it that are objects of their own (also the
+    sync engine's split of what it fetched, ``sync.opslaan``)."""
     if isinstance(obj, MaatschappelijkeActiviteit):
         paren = [(mac_zoek(obj), obj)]
         if isinstance(obj.eigenaar, NietNatuurlijkPersoon) and obj.eigenaar.rsin:
@@ -71,7 +72,7 @@ class Opslag:
 
     def __call__(self, antwoord: Antwoord) -> None:
         fetched_at: datetime = antwoord.fetched_at
-        items = [(zoek, to_dict(model)) for obj in antwoord.objecten for zoek, model in _te_bewaren(obj)]
+        items = [(zoek, to_dict(model)) for obj in antwoord.objecten for zoek, model in te_bewaren(obj)]
         with self.database.session() as session:
             # A MAC answer carries its vestigingen (up to thousands): bulk statements, the history of save.
             save_many(session, items, bron=antwoord.bron, fetched_at=fetched_at)

@@ -3,7 +3,7 @@ from knoop_esb.store.base import Base
 from knoop_esb.store.models.afnemers import Afnemer, Afnemerindicatie, Autorisatie, ProtocolRegel
 from knoop_esb.store.models.delivery import Outbox, ReplayCache
 from knoop_esb.store.models.handelsregister import MacVersie, NnpVersie, VesHandelsnaam, VesVersie
-from knoop_esb.store.models.sync import BedrijfNieuw, KvkRequest, KvkSignaal
+from knoop_esb.store.models.sync import BedrijfNieuw, KvkPollVenster, KvkRequest, KvkSignaal, RoosterJob, SyncTaak
 
 __all__ = [
     "Base",
@@ -20,4 +20,7 @@ __all__ = [
     "BedrijfNieuw",
     "KvkRequest",
     "KvkSignaal",
+    "KvkPollVenster",
+    "RoosterJob",
+    "SyncTaak",
 ]
