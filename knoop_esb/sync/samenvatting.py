@@ -44,10 +44,10 @@ class Samenvatting:
 
     def einde(self, database) -> "Samenvatting":
         with database.session() as session:
-            rows = session.execute(
-                select(KvkRequest.endpoint == "handelsdata", KvkRequest.betaald, func.count())
+            rows = [(endpoint == "handelsdata", betaald, n) for endpoint, betaald, n in session.execute(
+                select(KvkRequest.endpoint, KvkRequest.betaald, func.count())
                 .where(KvkRequest.id > self._start["kvk"])
-                .group_by(KvkRequest.endpoint == "handelsdata", KvkRequest.betaald)).all()
+                .group_by(KvkRequest.endpoint, KvkRequest.betaald))]
             self.kennisgevingen = session.scalar(
                 select(func.count()).select_from(Outbox).where(Outbox.id > self._start["outbox"])) or 0
         self.handelsdata_credits = sum(n for hd, _, n in rows if hd)
