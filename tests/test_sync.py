@@ -235,9 +235,10 @@ def test_handelsdata_entry_falls_back_to_kvk(config, db, client):
         assert hr.actueel(s, "MAC", "69599084") is not None
 
 
-def test_cli_enqueue_and_status(tmp_path, db, capsys):
+def test_cli_enqueue_and_status(tmp_path, db, capsys, monkeypatch):
     from knoop_esb.cli import main
 
+    monkeypatch.delenv("KNOOP_DATABASE_URL", raising=False)     # else it overrides the [database] url below
     url = db.url.render_as_string(hide_password=False)
     cfg = tmp_path / "k.toml"
     cfg.write_text(f'[database]\nurl = "{url}"\n')
