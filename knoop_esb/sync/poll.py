@@ -65,20 +65,30 @@ def _tijdstip(tekst) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def bewaar_signaal(session, item: dict, *, handelsdata: bool) -> tuple[bool, bool]:
-    """Store one listed signal and queue it when the node acts on it: (new, queued)."""
-    kvk_nummer = item.get("kvknummer") or item.get("kvkNummer")
-    nieuw = signalen.save(session, signaal_id=item["id"], signaal_type=str(item.get("signaalType") or ""),
+def bewaar_pagina(session, items: list[dict], *, handelsdata: bool) -> tuple[int, int]:
+    """Store one page of listed signals and queue the companies the node acts on: (new, queued).
+    A company named by several new signals of the page gets one entry (the signals say the rest)."""
+    rijen = []
+    for item in items:
+        kvk_nummer = item.get("kvknummer") or item.get("kvkNummer")
+        rijen.append(dict(signaal_id=item["id"], signaal_type=str(item.get("signaalType") or ""),
                           kvk_nummer=kvk_nummer if isinstance(kvk_nummer, str) else None,
-                          tijdstip=_tijdstip(item.get("timestamp")), raw=item)
-    if not nieuw:
-        return False, False
-    bron = bron_voor(soort(item.get("signaalType")), handelsdata=handelsdata)
-    if bron is None or not kvk_nummer:
-        signalen.mark(session, item["id"], "genegeerd")
-        return True, False
-    return True, queue.enqueue(session, kvk_nummer, bron=bron, reden=soort(item.get("signaalType")),
-                               signaal_id=item["id"])
+                          tijdstip=_tijdstip(item.get("timestamp")), raw=item))
+    nieuw = signalen.save_many(session, rijen)
+    genegeerd, te_queuen = [], {}
+    for rij in rijen:
+        if rij["signaal_id"] not in nieuw:
+            continue
+        signaal_soort = soort(rij["signaal_type"])
+        bron = bron_voor(signaal_soort, handelsdata=handelsdata)
+        if bron is None or not rij["kvk_nummer"]:
+            genegeerd.append(rij["signaal_id"])
+        else:
+            te_queuen.setdefault((bron, rij["kvk_nummer"]), (signaal_soort, rij["signaal_id"]))
+    signalen.mark_many(session, genegeerd, "genegeerd")
+    queued = sum(queue.enqueue(session, kvk, bron=bron, reden=reden, signaal_id=signaal_id)
+                 for (bron, kvk), (reden, signaal_id) in te_queuen.items())
+    return len(nieuw), queued
 
 
 def herstel(session, *, handelsdata: bool) -> int:
@@ -114,10 +124,9 @@ def poll(config, database, client, *, nu: datetime | None = None,
         aantal = nieuw = 0
         for pagina in _paginas(client.signalen(abo, vanaf, tot)):
             with database.session() as session:
-                for item in pagina:
-                    is_nieuw, in_rij = bewaar_signaal(session, item, handelsdata=handelsdata)
-                    nieuw += is_nieuw
-                    telling.in_wachtrij += in_rij
+                is_nieuw, in_rij = bewaar_pagina(session, pagina, handelsdata=handelsdata)
+            nieuw += is_nieuw
+            telling.in_wachtrij += in_rij
             aantal += len(pagina)
             voortgang(len(pagina))
         with database.session() as session:
