@@ -4,6 +4,7 @@ through ``KvkApiClient.for_node``, so every call lands in ``kvk_request``; Hande
 store's credit ledger) and returns the run's :class:`Samenvatting`."""
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import timedelta
 from typing import Callable
 
@@ -47,7 +48,8 @@ def process(config, *, bron: str = "kvk", limit: int | None = None, batch_size: 
                     allow_paid=allow_paid, force_paid=force_paid,
                     lease=timedelta(seconds=config.sync.lease_seconden))
     hd = handelsdata_client(config, db) if bron == "handelsdata" else None
-    with kvk_client(config) as client:
+    # The Handelsdata processor makes no KVK call: its failures become kvk entries.
+    with (nullcontext() if bron == "handelsdata" else kvk_client(config)) as client:
         try:
             processors = Processors(db, client, handelsdata_client=hd, abonnement_id=config.sync.abonnement_id or None)
             return _process(config, db, processors, opties, voortgang=voortgang)
