@@ -1,5 +1,5 @@
 """The sync engine end to end: 10 000 Mutatieservice signals polled, queued and processed
-against the built-in KVK test source over loopback HTTP (Basisprofiel, vestigingen, signal
+against the built-in KVK test source (its own process) over loopback HTTP (Basisprofiel, vestigingen, signal
 details, Vestigingsprofielen), stored through the store's save path, on SQLite (and PostgreSQL
 when KNOOP_DATABASE_URL names one). Target: < 60 s per engine. The floor is the same run's KVK
 traffic alone (paging the signals and as many profile calls as the run made, without the
@@ -7,6 +7,7 @@ store); "x floor" = end-to-end time / floor time."""
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import resource
 import tempfile
@@ -18,7 +19,7 @@ import structlog
 
 from knoop_esb.config import load
 from knoop_esb.config.kvk import KvkConfig
-from knoop_esb.kvktest.server import TEST_API_KEY, start_in_thread
+from knoop_esb.kvktest.server import TEST_API_KEY, make_server
 from knoop_esb.routing.sources.kvk_api import KvkApiClient
 from knoop_esb.routing.sources.kvk_store_recorder import StoreRecorder
 from knoop_esb.sync.poll import poll
@@ -75,9 +76,35 @@ def _vloer(base_url: str, betaald: int) -> float:
         client.close()
 
 
+def _vaste_klok() -> datetime:
+    return NU
+
+
+def _bron(poort) -> None:
+    """The test source in a process of its own, as KVK is: the node's Python does not share its core."""
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    server = make_server("127.0.0.1", 0, signaal_interval=INTERVAL, clock=_vaste_klok)
+    poort.put(server.server_address[1])
+    server.serve_forever()
+
+
+def start_bron():
+    context = multiprocessing.get_context("fork")
+    poort = context.Queue()
+    proces = context.Process(target=_bron, args=(poort,), daemon=True)
+    proces.start()
+    base_url = f"http://127.0.0.1:{poort.get(timeout=60)}"
+
+    def stop() -> None:
+        proces.terminate()
+        proces.join(10)
+
+    return base_url, stop
+
+
 def run() -> dict:
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
-    base_url, stop = start_in_thread("127.0.0.1", 0, signaal_interval=INTERVAL, clock=lambda: NU)
+    base_url, stop = start_bron()
     rows = []
     saved = os.environ.pop("KNOOP_DATABASE_URL", None)
     try:
