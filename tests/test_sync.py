@@ -252,3 +252,24 @@ def test_cli_enqueue_and_status(tmp_path, db, capsys, monkeypatch):
     figures = json.loads(capsys.readouterr().out)
     assert figures["wachtrij"]["kvk:bedrijf"]["pending"] >= 2 and "vensters" in figures
     assert [t["id"] for t in figures["taken"]][:2] == ["sync-poll", "process-kvk-basisprofiel"]
+
+
+def test_handelsdata_entry_stored_from_handelsdata(config, db, client, handelsdata_server):
+    from knoop_esb.config.handelsdata import Abonnement, HandelsdataConfig
+    from knoop_esb.routing.sources.credits import StoreBoek
+    from knoop_esb.routing.sources.handelsdata import HandelsdataClient
+
+    bedrijf = client.basisprofiel("69599068")
+    bedrijf["vestigingen"] = client.vestigingen_lijst("69599068")["vestigingen"]
+    handelsdata_server.bedrijven["69599068"] = bedrijf
+    hd = HandelsdataClient(HandelsdataConfig(base_url=handelsdata_server.url, abonnement=[Abonnement("abo1", "t1")]),
+                           StoreBoek(db))
+    with db.session() as s:
+        queue.enqueue(s, "69599068", bron="handelsdata", reden="SignaalNieuweInschrijving", prioriteit=1)
+    try:
+        r = process(config, db, Processors(db, client, handelsdata_client=hd), Opties(bron="handelsdata", limit=1))
+    finally:
+        hd.close()
+    assert (r.verwerkt, r.handelsdata_credits, r.kvk_betaald) == (1, 1, 0) and r.inserts >= 1
+    with db.session() as s:
+        assert hr.actueel(s, "MAC", "69599068").bron == "handelsdata"
