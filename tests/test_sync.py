@@ -273,3 +273,30 @@ def test_handelsdata_entry_stored_from_handelsdata(config, db, client, handelsda
     assert (r.verwerkt, r.handelsdata_credits, r.kvk_betaald) == (1, 1, 0) and r.inserts >= 1
     with db.session() as s:
         assert hr.actueel(s, "MAC", "69599068").bron == "handelsdata"
+
+
+def test_every_change_reaches_the_store_seam_and_is_counted(config, db, client):
+    """The engine saves through handelsregister.save/end and bulk.save_many: a listener on the
+    Database (as the kennisgevingen distributor is) sees each change in its transaction, and what
+    it writes to the outbox is the run's "kennisgevingen queued"."""
+    from knoop_esb.store import outbox
+
+    gezien = []
+
+    def luisteraar(session, wijzigingen):
+        for w in wijzigingen:
+            gezien.append(w)
+            outbox.add(session, referentienummer=f"test-{w.entiteittype}-{w.sleutel}-{w.versie_id}",
+                       afnemer_oin="00000099000000000001", berichtcode="Lk01", entiteittype=w.entiteittype,
+                       object_sleutel=w.sleutel, payload="{}")
+
+    db.aansluiten(luisteraar)
+    try:
+        with db.session() as s:
+            queue.enqueue(s, "90006623", reden="handmatig", prioriteit=1)     # Stichting Geo: MAC, NNP, VES
+        r = process(config, db, Processors(db, client), Opties(limit=3))
+    finally:
+        db.luisteraars.remove(luisteraar)
+    assert r.verwerkt >= 1 and r.inserts >= 3
+    assert {w.entiteittype for w in gezien} >= {"MAC", "NNP", "VES"} and all(w.bron == "kvk" for w in gezien)
+    assert r.kennisgevingen == len(gezien)

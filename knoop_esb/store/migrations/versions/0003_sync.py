@@ -2,7 +2,7 @@
 each scheduled job, APScheduler's job store, and the details of a signal next to its raw listing.
 
 Revision ID: sync
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-02
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 revision = "sync"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
