@@ -26,6 +26,7 @@ from sqlalchemy import text
 from knoop_esb import logs
 from knoop_esb.store import taken as taken_store
 from knoop_esb.store.kalender import NL
+from knoop_esb.sync import STOPPEN
 from knoop_esb.sync import rooster as rooster_mod
 
 log = logs.get("knoop_esb.sync")
@@ -116,7 +117,11 @@ class Planner:
 
     def _stop_scheduler(self) -> None:
         if self.scheduler is not None:
-            self.scheduler.shutdown(wait=True)
+            STOPPEN.set()            # a running job ends after its current entry or page
+            try:
+                self.scheduler.shutdown(wait=True)
+            finally:
+                STOPPEN.clear()
             self.scheduler = None
             _actief.pop("config", None)
         self._laat_lock()

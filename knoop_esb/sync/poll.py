@@ -18,6 +18,7 @@ from knoop_esb import logs
 from knoop_esb.store import queue, signalen, vensters
 from knoop_esb.store.base import utcnow
 from knoop_esb.store.models import BedrijfNieuw, KvkSignaal
+from knoop_esb.sync import STOPPEN
 from knoop_esb.sync.samenvatting import Samenvatting
 from knoop_esb.sync.signaalsoorten import bron_voor, soort
 
@@ -123,6 +124,9 @@ def poll(config, database, client, *, nu: datetime | None = None,
                                    venster=timedelta(days=s.venster_dagen), overlap=timedelta(minutes=s.overlap_minuten)):
         aantal = nieuw = 0
         for pagina in _paginas(client.signalen(abo, vanaf, tot)):
+            if STOPPEN.is_set():            # the window stays unrecorded: the next poll asks it again
+                telling.gestopt = "the node is stopping"
+                return telling.einde(database)
             with database.session() as session:
                 is_nieuw, in_rij = bewaar_pagina(session, pagina, handelsdata=handelsdata)
             nieuw += is_nieuw

@@ -20,6 +20,7 @@ from typing import Callable
 
 from knoop_esb import logs
 from knoop_esb.routing.sources import kvk_errors as errors
+from knoop_esb.sync import STOPPEN
 from knoop_esb.store import queue, signalen
 from knoop_esb.sync.processors import Entry, HandelsdataMislukt, Opties, Processors, Resultaat
 from knoop_esb.sync.samenvatting import Samenvatting
@@ -57,6 +58,9 @@ def process(config, database, processors: Processors, opties: Opties, *,
                 if not batch:
                     break
                 for i, entry in enumerate(batch):
+                    if STOPPEN.is_set():
+                        _terug(database, batch[i:])
+                        raise Stop("the node is stopping")
                     try:
                         _een(processors, soort, entry, opties, telling)
                         tijdelijk_op_rij = 0
