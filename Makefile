@@ -30,8 +30,9 @@ $(DATA)/pki/ca.pem: $(BIN)/.installed
 
 pki: $(DATA)/pki/ca.pem
 
+# The sync schedule at demo pace (every job each minute) over the last 72 minutes of signals.
 run: install schemas pki
-	$(BIN)/knoop-esb serve --with-kvk-testserver --with-demo-ontvanger
+	KNOOP_SYNC_ROOSTER=demo KNOOP_SYNC_TERUGKIJKEN_DAGEN=0.05 $(BIN)/knoop-esb serve --with-kvk-testserver --with-demo-ontvanger
 
 test: install schemas pki
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)

@@ -58,9 +58,13 @@ def test_details_van_alle_zes_soorten(kvk_client, abonnement):
             assert signaal["heeftGewijzigdeVestiging"]["vestigingsnummer"] == info["vestigingsnummer"]
         if soort == "SignaalVoortzettingEnOverdracht_2025_01":
             vo = signaal["voortzettingEnOverdracht"]
-            assert vo["rolBijVoortzettingOverdracht"]["code"] == "VG" and vo["kvkNummer"] == "99100045"
-            # the continuing company exists, so a poller can follow the signal up
-            assert kvk_client.basisprofiel(vo["kvkNummer"])["kvkNummer"] == "99100045"
+            # the world's VOF A(j) continued by its eenmanszaak B(j) (kvktest/wereld.py)
+            assert vo["rolBijVoortzettingOverdracht"]["code"] == "VG"
+            assert vo["kvkNummer"] == "8" + info["kvknummer"][1:] and vo["persoonRechtsvorm"] == "Eenmanszaak"
+            # the continuing company exists and holds the vestigingen, so a poller can follow the signal up
+            assert kvk_client.basisprofiel(vo["kvkNummer"])["kvkNummer"] == vo["kvkNummer"]
+            for nummer in vo["betrokkenVestigingen"]["vestigingsnummers"]:
+                assert kvk_client.vestigingsprofiel(nummer)["kvkNummer"] == vo["kvkNummer"]
         if soort == "SignaalRechtsvormwijziging_2025_01":
             assert signaal["persoonRechtsvormOud"] == "Naamloze Vennootschap"
         if soort == "SignaalNieuweInschrijving":

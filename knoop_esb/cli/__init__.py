@@ -26,6 +26,7 @@ COMMANDS = [
     "worker",
     "outbox",
     "ontvanger_demo",
+    "sync",
 ]
 
 

@@ -63,6 +63,18 @@ def _migrate(config: Config) -> None:
         raise CliError(f"database {config.database.url or 'sqlite'}: migration failed: {exc}") from None
 
 
+def _start_planner(config: Config):
+    """The sync schedule (seed 002 §6, ``sync.rooster``) in this process: see docs/sync.md."""
+    from knoop_esb.store.db import database
+    from knoop_esb.sync.planner import Planner
+
+    planner = Planner(config, database(config)).start()
+    if config.sync.rooster != "uit":
+        print(f"  sync schedule      {config.sync.rooster}: "
+              + ("running here" if planner.actief else "standby (another process runs it)"), flush=True)
+    return planner
+
+
 def _serve_workers(config: Config, count: int) -> int:
     """``node.workers`` > 1: this process holds the port and supervises the worker processes."""
     from knoop_esb.cli import CliError
@@ -90,7 +102,13 @@ def _serve_workers(config: Config, count: int) -> int:
         except workers.WorkerStartFailed as exc:
             raise CliError(str(exc)) from None
         print(f"  {count} worker processes" + (" + delivery worker" if config.bezorging.in_serve else ""), flush=True)
-        supervisor.run()
+        # The one scheduler of the node lives here, not in the workers (started after they were
+        # forked, so no worker inherits its threads); sync.planner's lock keeps it one per store.
+        planner = _start_planner(config)
+        try:
+            supervisor.run()
+        finally:
+            planner.stop()
     print("knoop-esb stopped", flush=True)
     return 0
 
@@ -155,6 +173,7 @@ def run(args, config: Config) -> int:
             from knoop_esb.bezorging.proces import start_thread
 
             stops.insert(0, start_thread(config))  # stopped first: it writes to the store
+        stops.append(_start_planner(config).stop)
         _describe(config, server.base_url)
         server.serve()
         print("knoop-esb stopped", flush=True)

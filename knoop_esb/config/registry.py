@@ -11,7 +11,8 @@ from knoop_esb.config import (  # noqa: F401
     vraag,
     logging,
     bezorging,
+    sync,
 )
 
 # Module name = section name; this order is the order of docs/configuration.md.
-ORDER = ["node", "database", "schemas", "tls", "kvk", "handelsdata", "afnemers", "routes", "vraag", "logging", "bezorging"]
+ORDER = ["node", "database", "schemas", "tls", "kvk", "handelsdata", "afnemers", "routes", "vraag", "logging", "bezorging", "sync"]

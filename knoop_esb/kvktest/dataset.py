@@ -221,6 +221,14 @@ def _knoop_companies() -> list[Company]:
         _one("99100045", "Knoop Test Overdracht Eenmanszaak", *EMZ, nummer="990099100371", rsin=False,
              datum_aanvang="20250301"),
         _one("99100053", "Knoop Test Omgezette BV", *BV, rechtsvorm_oud="Naamloze Vennootschap"),
+        # seed 002's example of a SignaalVoortzettingEnOverdracht: VOF 31009215 continued by 98568493
+        _simple("31009215", "Knoop Test Seed VOF", *VOF, [], rsin=False, datum_einde="20250115",
+                voortgezet_door="98568493"),
+        Company("98568493", "Knoop Test Seed Eenmanszaak", *EMZ, None, (
+            _ves("000015317528", "98568493", "Knoop Test Seed Eenmanszaak", _adres("Molenweg", 3, "7411AB", "Deventer")),
+            _ves("000031756611", "98568493", "Knoop Test Seed Eenmanszaak Winkel",
+                 _adres("Brink", 12, "7411BR", "Deventer"), hoofd=False, voltijd=4)),
+            handelsnamen=("Knoop Test Seed Eenmanszaak",), sbi=("4690",), datum_aanvang="20250115"),
     ]
 
 

@@ -16,6 +16,7 @@ import re
 from datetime import datetime, timedelta, timezone
 
 from knoop_esb.kvktest.dataset import Company, Dataset
+from knoop_esb.kvktest.wereld import Wereld
 
 SIGNAALTYPES = ("SignaalNieuweInschrijving", "SignaalGewijzigdeInschrijving", "SignaalGewijzigdeVestiging",
                 "SignaalBeeindiging_2025_01", "SignaalRechtsvormwijziging_2025_01",
@@ -63,6 +64,7 @@ class Mutatieservice:
         self._beeindigd = [c for c in pool if not c.actief and not c.voortgezet_door]
         self._overgedragen = [c for c in pool if c.voortgezet_door]
         self._omgezet = [c for c in pool if c.rechtsvorm_oud]
+        self.wereld = Wereld(data, order, EPOCH, interval, self.clock)
 
     # -- list ---------------------------------------------------------------------------------
     def abonnementen(self) -> dict:
@@ -110,6 +112,10 @@ class Mutatieservice:
         return n if EPOCH + timedelta(seconds=n * self.interval) <= self.clock() else None
 
     def _pick(self, n: int) -> tuple[str, Company, str | None]:
+        genoemd = self.wereld.genoemd(n)
+        if genoemd is not None:
+            return genoemd
+        # The first cycles after the epoch, before the world has companies to change.
         soort = self._order[n % len(self._order)]
         rng = random.Random(f"{self.seed}:{n}")
         if soort == "SignaalBeeindiging_2025_01":
@@ -141,7 +147,7 @@ class Mutatieservice:
         signaal = {"berichtId": signaal_id, "signaalType": soort,
                    "registratieId": f"-{self._prefix[:7]}:{n:x}:-{n % 9999:04d}",
                    "registratieTijdstip": _ts(moment), "heeftBetrekkingOp": betrekking(c)}
-        signaal.update(_specifiek(soort, c, vestiging, moment, self.data))
+        signaal.update(_specifiek(soort, c, vestiging, moment, self.wereld))
         return {"signaal": signaal}
 
     def _check_abonnement(self, abonnement_id: str) -> None:
@@ -169,7 +175,7 @@ def _vestiging(v) -> dict:
     return body
 
 
-def _specifiek(soort: str, c: Company, vestiging: str | None, moment: datetime, data: Dataset) -> dict:
+def _specifiek(soort: str, c: Company, vestiging: str | None, moment: datetime, wereld: Wereld) -> dict:
     datum = moment.strftime("%Y%m%d")
     if soort == "SignaalNieuweInschrijving":
         return {"heeftNieuweGegevens": {"kvkNummer": c.kvk_nummer, "startdatum": c.datum_aanvang,
@@ -181,7 +187,7 @@ def _specifiek(soort: str, c: Company, vestiging: str | None, moment: datetime, 
                 {"vestigingsnummer": c.vestigingen[0].vestigingsnummer, "algemeen": False, "naamgeving": True,
                  "activiteiten": False, "adresgegevens": False, "gevolmachtigden": False}]}}}
     if soort == "SignaalGewijzigdeVestiging":
-        v = data.vestigingen[vestiging]
+        v, _ = wereld.vestiging(vestiging, moment)
         return {"heeftGewijzigdeVestiging": {"vestigingsnummer": vestiging, "isHoofdvestiging": v.hoofd,
                                              "isCommercieel": v.commercieel,
                                              "gewijzigdeGegevens": {"naamgeving": False, "activiteiten": True,
@@ -190,7 +196,7 @@ def _specifiek(soort: str, c: Company, vestiging: str | None, moment: datetime, 
         return {"startdatum": c.datum_einde or datum, "aanleiding": {"code": "OO", "omschrijving": "Opheffen onderneming"}}
     if soort == "SignaalRechtsvormwijziging_2025_01":
         return {"persoonRechtsvormOud": c.rechtsvorm_oud}
-    opvolger = data.companies[c.voortgezet_door]
+    opvolger = wereld.company(c.voortgezet_door, moment)
     return {"startdatum": c.datum_einde or datum, "voortzettingEnOverdracht": {
         "betrokkenVestigingen": {"vestigingsnummers": [v.vestigingsnummer for v in opvolger.vestigingen]},
         "rolBijVoortzettingOverdracht": {"code": "VG", "omschrijving": "Voortgezet door"},

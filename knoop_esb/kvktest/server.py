@@ -244,7 +244,7 @@ class KvkHandler(BaseHTTPRequestHandler):
     def _company(self, kvk_nummer: str):
         if not re.fullmatch(r"[0-9]{8}", kvk_nummer):
             raise KvkFoutAntwoord(400, "IPD0004", kvk_nummer)
-        c = self.server.data.company(kvk_nummer)
+        c = self.server.mutaties.wereld.company(kvk_nummer)
         if c is None:
             raise KvkFoutAntwoord(404, "IPD0005", kvk_nummer)
         if c.fout:
@@ -254,10 +254,10 @@ class KvkHandler(BaseHTTPRequestHandler):
     def _vestiging(self, nummer: str):
         if not re.fullmatch(r"[0-9]{12}", nummer):
             raise KvkFoutAntwoord(400, "IPD0006", nummer)
-        v = self.server.data.vestigingen.get(nummer)
-        if v is None:
+        gevonden = self.server.mutaties.wereld.vestiging(nummer)
+        if gevonden is None:
             raise KvkFoutAntwoord(404, "IPD0007", nummer)
-        c = self.server.data.company(v.kvk_nummer)
+        v, c = gevonden
         if c.fout:
             raise KvkFoutAntwoord(c.fout[0], c.fout[1], nummer)
         return v, c

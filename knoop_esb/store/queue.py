@@ -118,3 +118,16 @@ def counts(session: Session, *, bron: str | None = None) -> dict[str, int]:
     if bron is not None:
         stmt = stmt.where(BedrijfNieuw.bron == bron)
     return {status: n for status, n in session.execute(stmt)}
+
+
+def release(session: Session, entry_ids: list[int], *, now: datetime | None = None) -> None:
+    """Give claimed entries back untried (a run that stops early: paid calls refused, KVK down):
+    pending again at once, and the attempt their claim counted is taken back."""
+    if not entry_ids:
+        return
+    now = now or utcnow()
+    session.execute(
+        update(BedrijfNieuw).where(BedrijfNieuw.id.in_(entry_ids), BedrijfNieuw.status == "claimed")
+        .values(status="pending", next_attempt_at=now, attempts=BedrijfNieuw.attempts - 1,
+                updated_at=now)
+    )

@@ -48,3 +48,45 @@ def mark(session: Session, signaal_id: str, status: str, *, now: datetime | None
     session.execute(
         update(KvkSignaal).where(KvkSignaal.signaal_id == signaal_id).values(status=status, processed_at=now or utcnow())
     )
+
+
+def open_voor(session: Session, kvk_nummer: str) -> list[KvkSignaal]:
+    """The signals about ``kvk_nummer`` waiting to be acted on, oldest first."""
+    stmt = (select(KvkSignaal).where(KvkSignaal.kvk_nummer == kvk_nummer, KvkSignaal.status == "nieuw")
+            .order_by(KvkSignaal.tijdstip, KvkSignaal.id))
+    return list(session.scalars(stmt))
+
+
+def counts(session: Session) -> dict[str, int]:
+    """Signals per status."""
+    from sqlalchemy import func
+
+    return {s: n for s, n in session.execute(select(KvkSignaal.status, func.count()).group_by(KvkSignaal.status))}
+
+
+def set_detail(session: Session, signaal_id: str, detail: dict[str, Any]) -> None:
+    """Keep a signal's details (``GET …/signalen/{id}``) so they are fetched once."""
+    session.execute(update(KvkSignaal).where(KvkSignaal.signaal_id == signaal_id).values(detail=detail))
+
+
+def save_many(session: Session, rows: list[dict[str, Any]], *, now: datetime | None = None) -> set[str]:
+    """Store a page of signals in one statement (``signaal_id``, ``signaal_type``, ``kvk_nummer``,
+    ``tijdstip``, ``raw`` each); returns the ids stored for the first time."""
+    if not rows:
+        return set()
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    now = now or utcnow()
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    values = [dict(r, received_at=now, status="nieuw") for r in rows]
+    stmt = (insert(KvkSignaal).values(values).on_conflict_do_nothing(index_elements=["signaal_id"])
+            .returning(KvkSignaal.signaal_id))
+    return set(session.scalars(stmt))
+
+
+def mark_many(session: Session, signaal_ids: list[str], status: str, *, now: datetime | None = None) -> None:
+    if status not in STATUSES:
+        raise ValueError(f"unknown signal status {status!r}; use one of {', '.join(STATUSES)}")
+    if signaal_ids:
+        session.execute(update(KvkSignaal).where(KvkSignaal.signaal_id.in_(signaal_ids))
+                        .values(status=status, processed_at=now or utcnow()))

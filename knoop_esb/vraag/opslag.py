@@ -47,8 +47,9 @@ def nnp_zoek(nnp: NietNatuurlijkPersoon, kvk_nummer: str | None = None) -> hr.Nn
                       rechtsvorm=nnp.rechtsvorm)
 
 
-def _te_bewaren(obj) -> list[tuple[object, object]]:
-    """(zoekvelden, model) for an object and the parts of it that are objects of their own."""
+def te_bewaren(obj) -> list[tuple[object, object]]:
+    """(zoekvelden, model) for an object and the parts of it that are objects of their own (also the
+    sync engine's split of what it fetched, ``sync.opslaan``)."""
     if isinstance(obj, MaatschappelijkeActiviteit):
         paren = [(mac_zoek(obj), obj)]
         if isinstance(obj.eigenaar, NietNatuurlijkPersoon) and obj.eigenaar.rsin:
@@ -66,7 +67,7 @@ def _te_bewaren(obj) -> list[tuple[object, object]]:
 def items(objecten) -> list[tuple[object, dict]]:
     """(zoekvelden, stored data) of every object to keep, for ``store.bulk.save_many`` (the
     operator's refresh stores the same way)."""
-    return [(zoek, to_dict(model)) for obj in objecten for zoek, model in _te_bewaren(obj)]
+    return [(zoek, to_dict(model)) for obj in objecten for zoek, model in te_bewaren(obj)]
 
 
 class Opslag:

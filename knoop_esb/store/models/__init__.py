@@ -6,6 +6,7 @@ from knoop_esb.store.models.delivery import Outbox, ReplayCache
 from knoop_esb.store.models.handelsregister import MacVersie, NnpVersie, VesHandelsnaam, VesVersie
 from knoop_esb.store.models.ontvangst import OntvangenKennisgeving, OntvangstZender
 from knoop_esb.store.models.sync import BedrijfNieuw, KvkRequest, KvkSignaal
+from knoop_esb.store.models.sync import BedrijfNieuw, KvkPollVenster, KvkRequest, KvkSignaal, RoosterJob, SyncTaak
 
 __all__ = [
     "Base",
@@ -28,4 +29,7 @@ __all__ = [
     "KvkSignaal",
     "OntvangenKennisgeving",
     "OntvangstZender",
+    "KvkPollVenster",
+    "RoosterJob",
+    "SyncTaak",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Index, Integer, String, Text
+from sqlalchemy import Boolean, Float, Index, Integer, LargeBinary, String, Text, Unicode
 from sqlalchemy.orm import Mapped, mapped_column
 
 from knoop_esb.store.base import Base, BigId, JsonDoc, UtcDateTime, utcnow
@@ -25,6 +25,8 @@ class KvkSignaal(Base):
     # nieuw → verwerkt (queued or handled) | genegeerd (type the node does not act on) | fout
     status: Mapped[str] = mapped_column(String(16), default="nieuw", index=True)
     processed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The signal's details (GET …/signalen/{id}), fetched once by the processor that needs them.
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
 
 
 class BedrijfNieuw(Base):
@@ -65,3 +67,40 @@ class KvkRequest(Base):
     ipd_code: Mapped[str | None] = mapped_column(String(16))
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
     kosten_cent: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class KvkPollVenster(Base):
+    """One Mutatieservice window polled to its last page (seed 002 §1: 1-week windows); the
+    latest ``tot`` is the high-water mark the next poll continues from."""
+
+    __tablename__ = "kvk_poll_venster"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    abonnement_id: Mapped[str] = mapped_column(String(64))
+    vanaf: Mapped[datetime] = mapped_column(UtcDateTime)
+    tot: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    signalen: Mapped[int] = mapped_column(Integer, default=0)    # signals KVK listed in the window
+    nieuw: Mapped[int] = mapped_column(Integer, default=0)       # of those, stored for the first time
+    gepolld_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class SyncTaak(Base):
+    """The last run of each scheduled sync job (``sync status``); the next run is the scheduler's."""
+
+    __tablename__ = "sync_taak"
+    taak_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    gestart_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    klaar_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="nooit")   # bezig | ok | fout
+    laatste_fout: Mapped[str | None] = mapped_column(Text)
+    laatste_fout_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    samenvatting: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
+
+
+class RoosterJob(Base):
+    """APScheduler's job store table (``SQLAlchemyJobStore(tablename="sync_rooster_job")``),
+    declared here with APScheduler's own columns so migrations, not the scheduler, create it."""
+
+    __tablename__ = "sync_rooster_job"
+    id: Mapped[str] = mapped_column(Unicode(191), primary_key=True)
+    next_run_time: Mapped[float | None] = mapped_column(Float(25), index=True)
+    job_state: Mapped[bytes] = mapped_column(LargeBinary)
