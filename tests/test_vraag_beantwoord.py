@@ -257,11 +257,11 @@ def test_opslag_stores_a_kvk_answer_with_history(db):
 def test_short_kvk_search_entries_never_overwrite_stored_profiles():
     import dataclasses
 
-    from knoop_esb.vraag.opslag import _te_bewaren
+    from knoop_esb.vraag.opslag import te_bewaren
 
     kort = dataclasses.replace(WINKELS[0], alleen_basis=True)
-    assert _te_bewaren(kort) == []
-    assert [m for _, m in _te_bewaren(WINKELS[0])] == [WINKELS[0]]
+    assert te_bewaren(kort) == []
+    assert [m for _, m in te_bewaren(WINKELS[0])] == [WINKELS[0]]
 
 
 def test_schema_invalid_answer_is_stuf058_never_sent(config, schema_registry, captured_logs):

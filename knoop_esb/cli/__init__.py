@@ -21,6 +21,8 @@ COMMANDS = [
     "afnemers",
     "protocol",
     "mapping",
+    "sync",
+    "load_cmd",
 ]
 
 

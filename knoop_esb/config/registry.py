@@ -10,7 +10,8 @@ from knoop_esb.config import (  # noqa: F401
     routes,
     vraag,
     logging,
+    prioriteit,
 )
 
 # Module name = section name; this order is the order of docs/configuration.md.
-ORDER = ["node", "database", "schemas", "tls", "kvk", "handelsdata", "afnemers", "routes", "vraag", "logging"]
+ORDER = ["node", "database", "schemas", "tls", "kvk", "handelsdata", "afnemers", "routes", "vraag", "logging", "prioriteit"]

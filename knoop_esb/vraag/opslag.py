@@ -13,6 +13,7 @@ from knoop_esb import logs
 from knoop_esb.routing.sources.base import Antwoord
 from knoop_esb.store import handelsregister as hr
 from knoop_esb.store.bulk import save_many
+from knoop_esb.transform import kenmerken
 from knoop_esb.transform.model import (Adres, MaatschappelijkeActiviteit, NietNatuurlijkPersoon, Vestiging,
                                        to_dict)
 
@@ -39,7 +40,10 @@ def ves_zoek(ves: Vestiging) -> hr.VesZoek:
 def mac_zoek(mac: MaatschappelijkeActiviteit) -> hr.MacZoek:
     rsin = mac.eigenaar.rsin if isinstance(mac.eigenaar, NietNatuurlijkPersoon) else None
     naam = mac.naam or next((h.naam for h in sorted(mac.handelsnamen, key=lambda h: h.volgorde)), None)
-    return hr.MacZoek(kvk_nummer=mac.kvk_nummer, rsin=rsin, naam=naam)
+    k = kenmerken.schat(mac)  # the priority refresh's criteria, completed (the seed's estimateData)
+    return hr.MacZoek(kvk_nummer=mac.kvk_nummer, rsin=rsin, naam=naam, rechtsvorm=k.rechtsvorm,
+                      oprichting=k.oprichting, werkzame_personen=k.werkzame_personen, sbi_codes=k.sbi_codes,
+                      economisch_actief=k.economisch_actief, actief=k.actief)
 
 
 def nnp_zoek(nnp: NietNatuurlijkPersoon, kvk_nummer: str | None = None) -> hr.NnpZoek:
@@ -47,8 +51,9 @@ def nnp_zoek(nnp: NietNatuurlijkPersoon, kvk_nummer: str | None = None) -> hr.Nn
                       rechtsvorm=nnp.rechtsvorm)
 
 
-def _te_bewaren(obj) -> list[tuple[object, object]]:
-    """(zoekvelden, model) for an object and the parts of it that are objects of their own."""
+def te_bewaren(obj) -> list[tuple[object, object]]:
+    """(zoekvelden, model) for an object and the parts of it that are objects of their own
+    (also what ``sync`` saves: the same search fields whichever path stored an object)."""
     if isinstance(obj, MaatschappelijkeActiviteit):
         paren = [(mac_zoek(obj), obj)]
         if isinstance(obj.eigenaar, NietNatuurlijkPersoon) and obj.eigenaar.rsin:
@@ -71,7 +76,7 @@ class Opslag:
 
     def __call__(self, antwoord: Antwoord) -> None:
         fetched_at: datetime = antwoord.fetched_at
-        items = [(zoek, to_dict(model)) for obj in antwoord.objecten for zoek, model in _te_bewaren(obj)]
+        items = [(zoek, to_dict(model)) for obj in antwoord.objecten for zoek, model in te_bewaren(obj)]
         with self.database.session() as session:
             # A MAC answer carries its vestigingen (up to thousands): bulk statements, the history of save.
             save_many(session, items, bron=antwoord.bron, fetched_at=fetched_at)

@@ -4,6 +4,7 @@ from knoop_esb.store.models.afnemers import Afnemer, Afnemerindicatie, Autorisat
 from knoop_esb.store.models.delivery import Outbox, ReplayCache
 from knoop_esb.store.models.handelsregister import MacVersie, NnpVersie, VesHandelsnaam, VesVersie
 from knoop_esb.store.models.sync import BedrijfNieuw, KvkRequest, KvkSignaal
+from knoop_esb.store.models.verversing import BedrijfLabel, LaadVoortgang
 
 __all__ = [
     "Base",
@@ -20,4 +21,6 @@ __all__ = [
     "BedrijfNieuw",
     "KvkRequest",
     "KvkSignaal",
+    "BedrijfLabel",
+    "LaadVoortgang",
 ]

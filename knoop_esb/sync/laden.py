@@ -1,0 +1,173 @@
+"""``knoop-esb load FILE``: the initial load of a gegevensmagazijn from KVK profile JSON lines.
+
+One line = one company: a Basisprofiel as KVK returns it (``_embedded.hoofdvestiging`` and
+``eigenaar``) with its vestigingen in ``vestigingen`` (a list of Vestigingsprofielen, or KVK's
+VestigingList; Handelsdata's ``bedrijf`` shape) or in ``_embedded.vestigingen``.
+
+Why batches with a checkpoint: loading the country (≈ 2.5 M companies) takes minutes to hours and
+may be killed. Each batch is saved with ``store.bulk.save_many`` and, in the same transaction,
+the byte offset after its last line (``laad_voortgang``, keyed by a hash of the file's first
+64 KiB), so a new run resumes right after the last committed batch: nothing stored twice, no line
+skipped. A line that is no usable JSON company is counted and named, and the load goes on.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Callable
+
+from knoop_esb import logs
+from knoop_esb.store.base import utcnow
+from knoop_esb.store.bulk import save_many
+from knoop_esb.store.models import LaadVoortgang
+from knoop_esb.transform import kvk as transform
+from knoop_esb.transform.fout import MappingFout
+from knoop_esb.transform.model import to_dict
+from knoop_esb.vraag.opslag import te_bewaren
+
+log = logs.get("knoop_esb.sync")
+KOP = 64 * 1024
+FOUT_REGELS = 50  # line numbers kept in the checkpoint (the count is complete)
+
+
+@dataclass
+class LaadResultaat:
+    pad: str
+    regels: int = 0            # lines read in total (also by earlier, interrupted runs)
+    bedrijven: int = 0
+    nieuw: int = 0
+    gewijzigd: int = 0
+    ongewijzigd: int = 0
+    fouten: int = 0
+    fout_regels: list[int] = field(default_factory=list)
+    hervat_op: int = 0          # line the run started after (0: from the start)
+    al_geladen: bool = False
+
+    def samenvatting(self) -> dict:
+        return {"bestand": self.pad, "regels": self.regels, "bedrijven": self.bedrijven, "nieuw": self.nieuw,
+                "gewijzigd": self.gewijzigd, "ongewijzigd": self.ongewijzigd, "fouten": self.fouten,
+                "fout_regels": self.fout_regels, "hervat_na_regel": self.hervat_op, "al_geladen": self.al_geladen}
+
+
+class LaadFout(Exception):
+    """The file cannot be loaded at all (missing, unreadable): one line for the operator."""
+
+
+def vingerafdruk(pad: str) -> str:
+    """The file's identity for the checkpoint: the hash of its first 64 KiB (a file that grew at the
+    end is the same file; another file is another load)."""
+    with open(pad, "rb") as f:
+        return hashlib.sha256(f.read(KOP)).hexdigest()
+
+
+def bedrijf(regel: bytes):
+    """One line → the model's (zoekvelden, data) pairs to store; MappingFout/ValueError when unusable."""
+    data = json.loads(regel)
+    if not isinstance(data, dict):
+        raise MappingFout(f"verwacht een JSON-object, kreeg {type(data).__name__}")
+    embedded = data.get("_embedded") if isinstance(data.get("_embedded"), dict) else {}
+    mac = transform.basisprofiel(data, data.get("vestigingen", embedded.get("vestigingen")))
+    return [(zoek, to_dict(model)) for zoek, model in te_bewaren(mac)]
+
+
+def laad(database, pad: str, *, batch: int = 1000, opnieuw: bool = False,
+         voortgang: Callable[[int], None] | None = None,
+         bij_fout: Callable[[int, str], None] | None = None) -> LaadResultaat:
+    """Load ``pad`` into the store. ``voortgang(offset)`` with the byte offset reached (at the start and after each batch);
+    ``bij_fout(regel, reden)`` for every unusable line; ``opnieuw`` ignores an earlier checkpoint."""
+    try:
+        sleutel = vingerafdruk(pad)
+        grootte = os.path.getsize(pad)
+    except OSError as exc:
+        raise LaadFout(f"cannot read {pad}: {exc.strerror or exc}") from None
+    with database.session() as session:
+        punt = session.get(LaadVoortgang, sleutel)
+        if punt is None or opnieuw:
+            if punt is not None:
+                session.delete(punt)
+                session.flush()
+            punt = LaadVoortgang(bestand=sleutel, pad=os.path.abspath(pad), offset=0, regel=0, bedrijven=0, nieuw=0,
+                                 gewijzigd=0, ongewijzigd=0, fouten=0, fout_regels="", klaar=False,
+                                 bijgewerkt=utcnow())
+            session.add(punt)
+        resultaat = _uit(punt)
+        start, klaar = punt.offset, punt.klaar
+    resultaat.hervat_op = resultaat.regels
+    resultaat.al_geladen = klaar and start >= grootte
+    if voortgang:
+        voortgang(start)
+    with open(pad, "rb") as f:
+        f.seek(start)
+        while True:
+            items, regels, bedrijven, fouten, einde = _lees_batch(f, resultaat.regels, batch, bij_fout)
+            if not regels:
+                break
+            _bewaar(database, sleutel, items, regels, bedrijven, fouten, einde, resultaat)
+            if voortgang:
+                voortgang(einde)
+    return _afsluiten(database, sleutel, resultaat)
+
+
+def _uit(punt: LaadVoortgang) -> LaadResultaat:
+    return LaadResultaat(pad=punt.pad, regels=punt.regel, bedrijven=punt.bedrijven, nieuw=punt.nieuw,
+                         gewijzigd=punt.gewijzigd, ongewijzigd=punt.ongewijzigd, fouten=punt.fouten,
+                         fout_regels=[int(x) for x in punt.fout_regels.split(",") if x])
+
+
+def _lees_batch(f, regel: int, batch: int, bij_fout) -> tuple[list, int, int, list[int], int]:
+    """Up to ``batch`` companies from the file's position: (items, lines read, companies, bad line
+    numbers, offset after the last line read). A last line without newline still counts."""
+    items: list = []
+    fouten: list[int] = []
+    gelezen = bedrijven = 0
+    while bedrijven < batch:
+        ruw = f.readline()
+        if not ruw:
+            break
+        gelezen += 1
+        nummer = regel + gelezen
+        if not ruw.strip():
+            continue
+        try:
+            items.extend(bedrijf(ruw))
+            bedrijven += 1
+        except (ValueError, MappingFout, TypeError, AttributeError) as exc:
+            fouten.append(nummer)
+            reden = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+            log.warning("laden_fout", regel=nummer, reden=reden)
+            if bij_fout:
+                bij_fout(nummer, reden)
+    return items, gelezen, bedrijven, fouten, f.tell()
+
+
+def _bewaar(database, sleutel: str, items: list, regels: int, bedrijven: int, fouten: list[int], einde: int,
+            resultaat: LaadResultaat) -> None:
+    """The batch and the checkpoint after it, in one transaction."""
+    with database.session() as session:
+        r = save_many(session, items, bron="kvk") if items else None
+        punt = session.get(LaadVoortgang, sleutel)
+        punt.offset = einde
+        punt.regel += regels
+        punt.bedrijven += bedrijven
+        if r is not None:
+            punt.nieuw += r.nieuw
+            punt.gewijzigd += r.gewijzigd
+            punt.ongewijzigd += r.ongewijzigd
+        punt.fouten += len(fouten)
+        bekend = [x for x in punt.fout_regels.split(",") if x]
+        punt.fout_regels = ",".join(bekend + [str(n) for n in fouten][:max(0, FOUT_REGELS - len(bekend))])
+        punt.bijgewerkt = utcnow()
+        nieuw = _uit(punt)
+    for naam in ("regels", "bedrijven", "nieuw", "gewijzigd", "ongewijzigd", "fouten", "fout_regels"):
+        setattr(resultaat, naam, getattr(nieuw, naam))
+
+
+def _afsluiten(database, sleutel: str, resultaat: LaadResultaat) -> LaadResultaat:
+    with database.session() as session:
+        punt = session.get(LaadVoortgang, sleutel)
+        punt.klaar = True
+        punt.bijgewerkt = utcnow()
+    log.info("laden_klaar", **{k: v for k, v in resultaat.samenvatting().items() if k != "fout_regels"})
+    return resultaat
