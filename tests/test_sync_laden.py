@@ -98,7 +98,19 @@ def test_load_resumes_after_an_interrupted_run_and_a_second_load_changes_nothing
 def test_load_of_a_new_round_writes_one_new_version_per_changed_company(db, tmp_path):
     pad = tmp_path / "r0.jsonl"
     dump.schrijf(pad, 10, start=2000)
-    laad(db, str(pad))
+    gehoord = []
+
+    def luisteraar(session, wijzigingen):
+        gehoord.extend(wijzigingen)
+
+    db.aansluiten(luisteraar)
+    try:
+        laad(db, str(pad))
+    finally:
+        db.luisteraars.remove(luisteraar)
+    # every stored object reached the store's change seam (the kennisgevingen distributor)
+    assert sorted({w.entiteittype for w in gehoord}) == ["MAC", "NNP", "VES"]
+    assert {w.sleutel for w in gehoord if w.entiteittype == "MAC"} == {_kvk(i) for i in range(2000, 2010)}
     pad1 = tmp_path / "r1.jsonl"
     dump.schrijf(pad1, 10, start=2000, ronde=1)
     r = laad(db, str(pad1))

@@ -157,14 +157,22 @@ def test_update_kvk_refreshes_the_plan_from_kvk(eigen_db, tmp_path, kvk_testserv
     config = _config(tmp_path, '[prioriteit]\np1_labels = ["im_public_*", "proef"]\n')
     client = make_kvk_client(kvk_testserver)
     for kvk in ("69599084", "68750110", "90002520"):
-        mac = transform.basisprofiel(client.basisprofiel(kvk), client.vestigingen(kvk))
+        basis = client.basisprofiel(kvk)
+        if kvk == "69599084":
+            basis = {**basis, "naam": "Oude naam"}  # what the store had before KVK changed it
+        mac = transform.basisprofiel(basis, client.vestigingen(kvk))
         with db.session() as s:
             save_many(s, [(z, to_dict(m)) for z, m in te_bewaren(mac)], tijdstip=OUD, fetched_at=OUD)
     with db.session() as s:
         labels.add(s, "69599084", "proef")
+    gehoord = []
+    db.aansluiten(lambda session, wijzigingen: gehoord.extend(wijzigingen))
     stappen = []
     s1 = update_kvk(config, database=db, kvk_client=client, nu=NU, voortgang=lambda i, n: stappen.append((i, n)))
     assert s1["p1"] == 1 and s1["opgehaald"] == s1["p1"] + s1["p2"] and s1["fouten"] == 0 and s1["gestopt"] is None
+    # the change went through the store's seam: the kennisgevingen distributor sees it
+    assert s1["gewijzigd"] >= 1 and [(w.entiteittype, w.sleutel, w.oud["naam"]) for w in gehoord
+                                     if w.entiteittype == "MAC"] == [("MAC", "69599084", "Oude naam")]
     assert s1["kvk_betaald"] >= 2 * s1["opgehaald"] and stappen[-1][0] == stappen[-1][1]
     with db.session() as s:
         assert hr.actueel(s, "MAC", "69599084").fetched_at > OUD
