@@ -208,19 +208,23 @@ def _velden(cls: type) -> tuple[tuple[str, str], ...]:
 
 def to_dict(obj: Any) -> Any:
     """Dataclass → plain JSON-able dict with camelCase keys; ``None`` fields and empty tuples left out."""
-    if dataclasses.is_dataclass(obj):
-        out: dict[str, Any] = {}
-        if type(obj) in _EIGENAAR_SOORT:
-            out["soort"] = _EIGENAAR_SOORT[type(obj)]
-        for name, key in _velden(type(obj)):
-            value = getattr(obj, name)
-            if value is None or value == () or (name == "alleen_basis" and not value):
-                continue
-            out[key] = value if type(value) in _SCALARS else to_dict(value)
-        return out
-    if isinstance(obj, tuple):
-        return [to_dict(v) for v in obj]
-    return obj
+    cls = type(obj)
+    velden = _VELDEN.get(cls)
+    if velden is None:
+        if isinstance(obj, tuple):
+            return [v if type(v) in _SCALARS else to_dict(v) for v in obj]
+        if not dataclasses.is_dataclass(obj):
+            return obj
+        velden = _velden(cls)
+    out: dict[str, Any] = {}
+    if cls in _EIGENAAR_SOORT:
+        out["soort"] = _EIGENAAR_SOORT[cls]
+    for name, key in velden:
+        value = getattr(obj, name)
+        if value is None or value == () or (name == "alleen_basis" and not value):
+            continue
+        out[key] = value if type(value) in _SCALARS else to_dict(value)
+    return out
 
 
 _HINTS: dict[type, dict[str, Any]] = {}
