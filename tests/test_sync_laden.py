@@ -72,9 +72,17 @@ def test_load_real_kvk_shapes_and_bad_lines_are_named(db, tmp_path):
                 row.actief) == ("Besloten Vennootschap", "20200101", 10, " 62010", True, True)
 
 
-def test_load_resumes_after_an_interrupted_run_and_a_second_load_changes_nothing(db, tmp_path):
+@pytest.mark.parametrize("lezer", ["in-process", "reader process"])
+def test_load_resumes_after_an_interrupted_run_and_a_second_load_changes_nothing(db, tmp_path, monkeypatch, lezer):
+    import multiprocessing
+
+    from knoop_esb.sync import laden
+
+    if lezer == "reader process":
+        monkeypatch.setattr(laden, "PARALLEL_VANAF", 0)
+    offset = 1000 if lezer == "in-process" else 1100
     pad = tmp_path / "dump.jsonl"
-    dump.schrijf(pad, 30, start=1000)
+    dump.schrijf(pad, 30, start=offset)
     batches = []
 
     def stop_na_twee(offset):
@@ -84,15 +92,16 @@ def test_load_resumes_after_an_interrupted_run_and_a_second_load_changes_nothing
 
     with pytest.raises(KeyboardInterrupt):
         laad(db, str(pad), batch=10, voortgang=stop_na_twee)
-    assert _aantallen(db, _kvk(1000), _kvk(1030))["mac"] == (20, 20)
+    assert multiprocessing.active_children() == []  # an interrupted load leaves no reader behind
+    assert _aantallen(db, _kvk(offset), _kvk(offset + 30))["mac"] == (20, 20)
     r = laad(db, str(pad), batch=10)
-    assert r.hervat_op == 20 and r.regels == 30 and r.nieuw == sum(_verwacht(1000, 30)[k][0] for k in ("mac", "ves", "nnp"))
-    assert _aantallen(db, _kvk(1000), _kvk(1030)) == _verwacht(1000, 30)
+    assert r.hervat_op == 20 and r.regels == 30 and r.nieuw == sum(_verwacht(offset, 30)[k][0] for k in ("mac", "ves", "nnp"))
+    assert _aantallen(db, _kvk(offset), _kvk(offset + 30)) == _verwacht(offset, 30)
     again = laad(db, str(pad), batch=10)
     assert again.al_geladen and again.regels == 30
     herhaald = laad(db, str(pad), batch=10, opnieuw=True)
     assert herhaald.nieuw == 0 and herhaald.gewijzigd == 0 and herhaald.ongewijzigd == r.nieuw
-    assert _aantallen(db, _kvk(1000), _kvk(1030)) == _verwacht(1000, 30)
+    assert _aantallen(db, _kvk(offset), _kvk(offset + 30)) == _verwacht(offset, 30)
 
 
 def test_load_of_a_new_round_writes_one_new_version_per_changed_company(db, tmp_path):
