@@ -29,7 +29,9 @@ def _positief(tekst: str) -> int:
 
 def run(args, config) -> int:
     from knoop_esb.cli import CliError
-    from knoop_esb.cli.voortgang import balk, melding
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from knoop_esb.cli.voortgang import balk
     from knoop_esb.store.db import database
     from knoop_esb.sync.laden import LaadFout, laad
 
@@ -41,10 +43,12 @@ def run(args, config) -> int:
             bar.update(offset - bar.n)
 
         try:
-            r = laad(db, args.file, batch=args.batch_size, opnieuw=args.restart, voortgang=voortgang,
-                     bij_fout=lambda regel, reden: melding(f"{args.file}:{regel}: {reden}"))
+            r = laad(db, args.file, batch=args.batch_size, opnieuw=args.restart, voortgang=voortgang)
         except LaadFout as exc:
             raise CliError(str(exc)) from None
+        except SQLAlchemyError as exc:
+            raise CliError(f"the store refused the load ({str(exc).splitlines()[0]}); "
+                           "is it migrated (knoop-esb db upgrade)?") from None
     if args.json:
         print(json.dumps(r.samenvatting(), ensure_ascii=False))
     else:

@@ -8,6 +8,8 @@ import argparse
 import json
 import re
 
+from sqlalchemy.exc import SQLAlchemyError
+
 KVK_NUMMER = re.compile(r"^[0-9]{8}$")
 
 
@@ -80,6 +82,8 @@ def run_update_kvk(args, config) -> int:
             s = update_kvk(config, force=args.force, voortgang=voortgang)
         except VerversingFout as exc:
             raise CliError(str(exc)) from None
+        except SQLAlchemyError as exc:
+            raise CliError(_store_fout(exc)) from None
     print(json.dumps(s) if args.json else _regel("update-kvk", s))
     return 0
 
@@ -99,6 +103,8 @@ def run_update_handelsdata(args, config) -> int:
                                    voortgang=voortgang)
         except VerversingFout as exc:
             raise CliError(str(exc)) from None
+        except SQLAlchemyError as exc:
+            raise CliError(_store_fout(exc)) from None
     if args.json:
         print(json.dumps(s))
     elif s["geblokkeerd"]:
@@ -108,11 +114,24 @@ def run_update_handelsdata(args, config) -> int:
     return 0
 
 
+def _store_fout(exc) -> str:
+    return f"the store refused ({str(exc).splitlines()[0]}); is it migrated (knoop-esb db upgrade)?"
+
+
 def run_label(args, config) -> int:
-    from knoop_esb.store import labels
+    from knoop_esb.cli import CliError
     from knoop_esb.store.db import database
 
-    with database(config).session() as session:
+    try:
+        return _labels_bewerken(args, database(config))
+    except SQLAlchemyError as exc:
+        raise CliError(_store_fout(exc)) from None
+
+
+def _labels_bewerken(args, db) -> int:
+    from knoop_esb.store import labels
+
+    with db.session() as session:
         if args.label_verb == "add":
             nieuw = labels.add(session, args.kvk_nummer, args.label)
             print(f"{args.kvk_nummer}: label {args.label} {'set' if nieuw else 'was already set'}")

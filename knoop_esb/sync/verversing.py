@@ -93,27 +93,11 @@ def update_kvk(config, *, force: bool = False, voortgang: Voortgang | None = Non
     gestopt = None
     try:
         for i, kvk_nummer in enumerate(plan.kvk_nummers, start=1):
-            try:
-                mac = transform.basisprofiel(kvk_client.basisprofiel(kvk_nummer, **paid),
-                                             kvk_client.vestigingen(kvk_nummer, **paid))
-            except kvk_errors.KvkNietGevonden:
-                tellers["niet_gevonden"] += 1
-                log.warning("verversing_niet_gevonden", kvk_nummer=kvk_nummer)
-                continue
-            except (kvk_errors.KvkBetaaldGeweigerd, kvk_errors.KvkTijdelijkNietBeschikbaar,
-                    kvk_errors.KvkAuthFout, kvk_errors.KvkVerbindingsfout) as exc:
-                # Every next call would fail the same way: stop, the next run continues here.
-                gestopt = f"{exc.code or type(exc).__name__}: {exc.omschrijving}"
-                log.warning("verversing_gestopt", kvk_nummer=kvk_nummer, reden=gestopt)
-                break
-            except (kvk_errors.KvkError, MappingFout) as exc:
-                tellers["fouten"] += 1
-                log.error("verversing_fout", kvk_nummer=kvk_nummer, fout=str(exc))
-                continue
-            tellers["opgehaald"] += 1
-            tellers.update(_opslaan(database, [mac], "kvk"))
+            gestopt = _ververs(database, kvk_client, kvk_nummer, paid, tellers)
             if voortgang:
                 voortgang(i, len(plan.kvk_nummers))
+            if gestopt:
+                break
     finally:
         kvk_client.transport.recorder = teller.recorder
         if eigen_client:
@@ -125,6 +109,30 @@ def update_kvk(config, *, force: bool = False, voortgang: Voortgang | None = Non
                     "gestopt": gestopt}
     log.info("update_kvk", **samenvatting)
     return samenvatting
+
+
+def _ververs(database, kvk_client, kvk_nummer: str, paid: dict, tellers: Counter) -> str | None:
+    """Fetch and save one company; the reason to stop the run, or None."""
+    try:
+        mac = transform.basisprofiel(kvk_client.basisprofiel(kvk_nummer, **paid),
+                                     kvk_client.vestigingen(kvk_nummer, **paid))
+    except kvk_errors.KvkNietGevonden:
+        tellers["niet_gevonden"] += 1
+        log.warning("verversing_niet_gevonden", kvk_nummer=kvk_nummer)
+        return None
+    except (kvk_errors.KvkBetaaldGeweigerd, kvk_errors.KvkTijdelijkNietBeschikbaar,
+            kvk_errors.KvkAuthFout, kvk_errors.KvkVerbindingsfout) as exc:
+        # Every next call would fail the same way: stop, the next run continues here.
+        reden = f"{exc.code or type(exc).__name__}: {exc.omschrijving}"
+        log.warning("verversing_gestopt", kvk_nummer=kvk_nummer, reden=reden)
+        return reden
+    except (kvk_errors.KvkError, MappingFout) as exc:
+        tellers["fouten"] += 1
+        log.error("verversing_fout", kvk_nummer=kvk_nummer, fout=str(exc))
+        return None
+    tellers["opgehaald"] += 1
+    tellers.update(_opslaan(database, [mac], "kvk"))
+    return None
 
 
 def handelsdata_wachtend(session) -> int:
