@@ -83,7 +83,10 @@ def test_kenmerken_complete_what_kvk_left_out():
     emz = copy.deepcopy(data)
     emz["_embedded"]["eigenaar"] = {}
     emz.pop("statutaireNaam", None)
-    assert kenmerken.schat(transform.basisprofiel(emz, emz["vestigingen"])).rechtsvorm in (None, "Eenmanszaak")
+    assert kenmerken.schat(transform.basisprofiel(emz, emz["vestigingen"])).rechtsvorm is None  # no eigenaar
+    from knoop_esb.transform.model import MaatschappelijkeActiviteit, NatuurlijkPersoon
+
+    assert kenmerken.schat(MaatschappelijkeActiviteit("12345670", eigenaar=NatuurlijkPersoon())).rechtsvorm == "Eenmanszaak"
     geen = _bedrijf(7, personen=0, commercieel=False)
     geen["materieleRegistratie"]["datumEinde"] = "20240101"
     k = kenmerken.schat(transform.basisprofiel(geen, geen["vestigingen"]))

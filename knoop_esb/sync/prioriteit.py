@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from knoop_esb.store import labels
@@ -112,7 +112,7 @@ def _actief_adres():
 def _toegestane_rechtsvorm(cfg):
     uitgesloten = [r.lower() for r in cfg.p2_uitgesloten_rechtsvormen]
     if not uitgesloten:
-        return MacVersie.id.is_not(None)
+        return true()
     return or_(MacVersie.rechtsvorm.is_(None), func.lower(MacVersie.rechtsvorm).not_in(uitgesloten))
 
 
