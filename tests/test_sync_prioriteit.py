@@ -257,3 +257,11 @@ def test_sync_update_cli_summary_and_errors(cli_db, capsys, monkeypatch):
         queue.enqueue(s, "12345670", bron="handelsdata", reden="test")
     assert main(["sync", "update-handelsdata", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["geblokkeerd"] is True
+
+
+def test_the_schedule_form_of_a_run_without_handelsdata(tmp_path):
+    config = _config(tmp_path)
+    uitkomst = update_handelsdata(config, from_db=True, batch_size=1000, indien_geconfigureerd=True)
+    assert uitkomst["gevraagd"] == 0 and "no [handelsdata]" in uitkomst["gestopt"]
+    assert uitkomst.als_dict() == dict(uitkomst)
+    assert uitkomst.regel().startswith("sync update-handelsdata: ") and "gestopt no [handelsdata]" in uitkomst.regel()

@@ -35,6 +35,21 @@ class VerversingFout(Exception):
     """The refresh cannot run at all (no KVK or Handelsdata configured): one line for the operator."""
 
 
+class Uitkomst(dict):
+    """A run's summary figures: a plain dict for the CLI and scripts, with the two methods the
+    scheduler records a job's outcome by (``als_dict``, ``regel``)."""
+
+    def __init__(self, opdracht: str, figuren: dict):
+        super().__init__(figuren)
+        self.opdracht = opdracht
+
+    def als_dict(self) -> dict:
+        return dict(self)
+
+    def regel(self) -> str:
+        return f"sync {self.opdracht}: " + ", ".join(f"{k} {v}" for k, v in self.items() if v not in (None, False))
+
+
 class TellendeRecorder:
     """Counts this run's KVK calls (paid / free) and hands each on to the node's call log."""
 
@@ -108,7 +123,7 @@ def update_kvk(config, *, force: bool = False, voortgang: Voortgang | None = Non
                     "fouten": tellers["fouten"], "kvk_betaald": teller.betaald, "kvk_gratis": teller.gratis,
                     "gestopt": gestopt}
     log.info("update_kvk", **samenvatting)
-    return samenvatting
+    return Uitkomst("update-kvk", samenvatting)
 
 
 def _ververs(database, kvk_client, kvk_nummer: str, paid: dict, tellers: Counter) -> str | None:
@@ -142,12 +157,19 @@ def handelsdata_wachtend(session) -> int:
 
 
 def update_handelsdata(config, *, force: bool = False, batch_size: int | None = None, from_db: bool = False,
-                       voortgang: Voortgang | None = None, database=None, client=None, nu=None) -> dict:
+                       voortgang: Voortgang | None = None, indien_geconfigureerd: bool = False, database=None,
+                       client=None, nu=None) -> dict:
     """Refresh vestigingen from Handelsdata's exportSelectie (1 credit per number asked).
 
     ``from_db``: the store's vestigingen not refreshed for ``handelsdata_cyclus_dagen``, oldest
     first (the yearly cycle); otherwise the vestigingen of this run's Priority 1 and 2 companies.
-    Blocked while ``bedrijf_nieuw`` holds open Handelsdata entries, unless ``force``."""
+    Blocked while ``bedrijf_nieuw`` holds open Handelsdata entries, unless ``force``. Without a
+    ``[handelsdata]`` subscription: VerversingFout, or with ``indien_geconfigureerd`` (the schedule
+    of a node that has none) a run that does nothing and says so."""
+    leeg = {"geblokkeerd": False, "wachtend": 0, "gevraagd": 0, "opgehaald": 0, "nieuw": 0, "gewijzigd": 0,
+            "ongewijzigd": 0, "fouten": 0, "credits": 0, "gestopt": None}
+    if client is None and indien_geconfigureerd and not config.handelsdata.geconfigureerd:
+        return Uitkomst("update-handelsdata", {**leeg, "gestopt": "no [handelsdata] subscription configured"})
     database = _database(config, database)
     cfg = config.prioriteit
     nu = nu or utcnow()
@@ -156,8 +178,7 @@ def update_handelsdata(config, *, force: bool = False, batch_size: int | None = 
         wachtend = handelsdata_wachtend(session)
         if wachtend and not force:
             log.info("update_handelsdata_geblokkeerd", wachtend=wachtend)
-            return {"geblokkeerd": True, "wachtend": wachtend, "gevraagd": 0, "opgehaald": 0, "nieuw": 0,
-                    "gewijzigd": 0, "ongewijzigd": 0, "fouten": 0, "credits": 0, "gestopt": None}
+            return Uitkomst("update-handelsdata", {**leeg, "geblokkeerd": True, "wachtend": wachtend})
         if from_db:
             soort, nummers = "vestigingsnummers", prioriteit.vestigingen(session, cfg, nu, batch_size)
         else:
@@ -190,7 +211,7 @@ def update_handelsdata(config, *, force: bool = False, batch_size: int | None = 
                     "ongewijzigd": tellers["ongewijzigd"], "fouten": tellers["fouten"],
                     "credits": tellers["credits"], "gestopt": gestopt}
     log.info("update_handelsdata", bron="db" if from_db else "prioriteit", **samenvatting)
-    return samenvatting
+    return Uitkomst("update-handelsdata", samenvatting)
 
 
 def _handelsdata_opslaan(database, resultaten: list, tellers: Counter) -> Counter:
