@@ -56,5 +56,6 @@ def run(args, config) -> int:
         al = " (already loaded)" if r.al_geladen else ""
         fout = f" (lines {', '.join(map(str, r.fout_regels))}{' …' if r.fouten > len(r.fout_regels) else ''})" if r.fouten else ""
         print(f"load {args.file}{al}: {r.regels} lines, {r.bedrijven} companies; objects new {r.nieuw}, "
-              f"changed {r.gewijzigd}, unchanged {r.ongewijzigd}; bad lines {r.fouten}{fout}{hervat}")
+              f"changed {r.gewijzigd}, unchanged {r.ongewijzigd}; kennisgevingen queued {r.kennisgevingen}; "
+              f"bad lines {r.fouten}{fout}{hervat}")
     return 0

@@ -24,6 +24,7 @@ from knoop_esb import logs
 from knoop_esb.store.base import utcnow
 from knoop_esb.store.bulk import save_many
 from knoop_esb.store.models import LaadVoortgang
+from knoop_esb.sync.verversing import kennisgevingen_sinds, outbox_stand
 from knoop_esb.transform import kvk as transform
 from knoop_esb.transform.fout import MappingFout
 from knoop_esb.transform.model import to_dict
@@ -47,11 +48,13 @@ class LaadResultaat:
     fout_regels: list[int] = field(default_factory=list)
     hervat_op: int = 0          # line the run started after (0: from the start)
     al_geladen: bool = False
+    kennisgevingen: int = 0     # outbox rows queued during this run
 
     def samenvatting(self) -> dict:
         return {"bestand": self.pad, "regels": self.regels, "bedrijven": self.bedrijven, "nieuw": self.nieuw,
                 "gewijzigd": self.gewijzigd, "ongewijzigd": self.ongewijzigd, "fouten": self.fouten,
-                "fout_regels": self.fout_regels, "hervat_na_regel": self.hervat_op, "al_geladen": self.al_geladen}
+                "fout_regels": self.fout_regels, "hervat_na_regel": self.hervat_op, "al_geladen": self.al_geladen,
+                "kennisgevingen": self.kennisgevingen}
 
 
 class LaadFout(Exception):
@@ -101,6 +104,7 @@ def laad(database, pad: str, *, batch: int = 1000, opnieuw: bool = False,
     resultaat.al_geladen = klaar and start >= grootte
     if voortgang:
         voortgang(start)
+    stand = outbox_stand(database)
     batches = _lezer_proces(pad, start, resultaat.regels, batch) if grootte - start > PARALLEL_VANAF \
         else _batches(pad, start, resultaat.regels, batch)
     try:
@@ -114,6 +118,7 @@ def laad(database, pad: str, *, batch: int = 1000, opnieuw: bool = False,
                 voortgang(einde)
     finally:
         batches.close()
+    resultaat.kennisgevingen = kennisgevingen_sinds(database, stand)
     return _afsluiten(database, sleutel, resultaat)
 
 

@@ -19,7 +19,7 @@ from knoop_esb.routing.sources import kvk_errors
 from knoop_esb.routing.sources.base import BronFout
 from knoop_esb.store.base import utcnow
 from knoop_esb.store.bulk import save_many
-from knoop_esb.store.models import BedrijfNieuw
+from knoop_esb.store.models import BedrijfNieuw, Outbox
 from knoop_esb.store.queue import OPEN
 from knoop_esb.sync import prioriteit
 from knoop_esb.transform import kvk as transform
@@ -76,6 +76,18 @@ def _opslaan(database, objecten, bron: str) -> Counter:
     return Counter(nieuw=r.nieuw, gewijzigd=r.gewijzigd, ongewijzigd=r.ongewijzigd)
 
 
+def outbox_stand(database) -> int:
+    """The newest outbox id: the kennisgevingen a run queued are the rows after it (the store's
+    change seam writes them in the transactions of the run's saves)."""
+    with database.session() as session:
+        return session.scalar(select(func.max(Outbox.id))) or 0
+
+
+def kennisgevingen_sinds(database, stand: int) -> int:
+    with database.session() as session:
+        return session.scalar(select(func.count(Outbox.id)).where(Outbox.id > stand)) or 0
+
+
 def _database(config, database):
     if database is not None:
         return database
@@ -93,6 +105,7 @@ def update_kvk(config, *, force: bool = False, voortgang: Voortgang | None = Non
     nu = nu or utcnow()
     with database.session() as session:
         plan = prioriteit.plan(session, config.prioriteit, nu)
+    stand = outbox_stand(database)
     eigen_client = kvk_client is None
     if eigen_client:
         from knoop_esb.routing.sources.kvk_api import KvkApiClient
@@ -120,8 +133,8 @@ def update_kvk(config, *, force: bool = False, voortgang: Voortgang | None = Non
     samenvatting = {"p1": len(plan.p1), "p2": len(plan.p2), "opgehaald": tellers["opgehaald"],
                     "nieuw": tellers["nieuw"], "gewijzigd": tellers["gewijzigd"],
                     "ongewijzigd": tellers["ongewijzigd"], "niet_gevonden": tellers["niet_gevonden"],
-                    "fouten": tellers["fouten"], "kvk_betaald": teller.betaald, "kvk_gratis": teller.gratis,
-                    "gestopt": gestopt}
+                    "fouten": tellers["fouten"], "kennisgevingen": kennisgevingen_sinds(database, stand),
+                    "kvk_betaald": teller.betaald, "kvk_gratis": teller.gratis, "gestopt": gestopt}
     log.info("update_kvk", **samenvatting)
     return Uitkomst("update-kvk", samenvatting)
 
@@ -167,7 +180,7 @@ def update_handelsdata(config, *, force: bool = False, batch_size: int | None = 
     ``[handelsdata]`` subscription: VerversingFout, or with ``indien_geconfigureerd`` (the schedule
     of a node that has none) a run that does nothing and says so."""
     leeg = {"geblokkeerd": False, "wachtend": 0, "gevraagd": 0, "opgehaald": 0, "nieuw": 0, "gewijzigd": 0,
-            "ongewijzigd": 0, "fouten": 0, "credits": 0, "gestopt": None}
+            "ongewijzigd": 0, "fouten": 0, "kennisgevingen": 0, "credits": 0, "gestopt": None}
     if client is None and indien_geconfigureerd and not config.handelsdata.geconfigureerd:
         return Uitkomst("update-handelsdata", {**leeg, "gestopt": "no [handelsdata] subscription configured"})
     database = _database(config, database)
@@ -183,6 +196,7 @@ def update_handelsdata(config, *, force: bool = False, batch_size: int | None = 
             soort, nummers = "vestigingsnummers", prioriteit.vestigingen(session, cfg, nu, batch_size)
         else:
             soort, nummers = "kvk_nummers", prioriteit.plan(session, cfg, nu).kvk_nummers[:batch_size]
+    stand = outbox_stand(database)
     eigen_client = client is None
     if eigen_client:
         client = _handelsdata_client(config, database)
@@ -209,7 +223,8 @@ def update_handelsdata(config, *, force: bool = False, batch_size: int | None = 
     samenvatting = {"geblokkeerd": False, "wachtend": wachtend, "gevraagd": tellers["gevraagd"],
                     "opgehaald": tellers["opgehaald"], "nieuw": tellers["nieuw"], "gewijzigd": tellers["gewijzigd"],
                     "ongewijzigd": tellers["ongewijzigd"], "fouten": tellers["fouten"],
-                    "credits": tellers["credits"], "gestopt": gestopt}
+                    "kennisgevingen": kennisgevingen_sinds(database, stand), "credits": tellers["credits"],
+                    "gestopt": gestopt}
     log.info("update_handelsdata", bron="db" if from_db else "prioriteit", **samenvatting)
     return Uitkomst("update-handelsdata", samenvatting)
 
