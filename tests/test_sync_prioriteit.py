@@ -248,8 +248,13 @@ def test_sync_label_cli(cli_db, capsys):
 
 def test_sync_update_cli_summary_and_errors(cli_db, capsys, monkeypatch):
     monkeypatch.setenv("KNOOP_KVK_BASE_URL", "")
+    assert main(["sync", "update-kvk", "--json"]) == 0  # nothing due: no KVK needed
+    assert json.loads(capsys.readouterr().out)["p1"] == 0
+    with cli_db.session() as s:
+        labels.add(s, _bewaar(cli_db, _bedrijf(300), OUD), "im_public_x")
     assert main(["sync", "update-kvk"]) == 1
-    assert capsys.readouterr().err.count("\n") == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "KVK is not configured" in err
     assert main(["sync", "update-handelsdata", "--force"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Handelsdata is not configured" in err

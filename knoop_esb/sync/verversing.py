@@ -106,7 +106,7 @@ def update_kvk(config, *, force: bool = False, voortgang: Voortgang | None = Non
     with database.session() as session:
         plan = prioriteit.plan(session, config.prioriteit, nu)
     stand = outbox_stand(database)
-    eigen_client = kvk_client is None
+    eigen_client = kvk_client is None and bool(plan.kvk_nummers)  # nothing due: no client, no call
     if eigen_client:
         from knoop_esb.routing.sources.kvk_api import KvkApiClient
 
@@ -114,6 +114,8 @@ def update_kvk(config, *, force: bool = False, voortgang: Voortgang | None = Non
             kvk_client = KvkApiClient.for_node(config)
         except kvk_errors.KvkError as exc:
             raise VerversingFout(f"KVK is not configured: {exc}") from None
+    if kvk_client is None:
+        return _kvk_uitkomst(plan, Counter(), TellendeRecorder(None), None, database, stand)
     teller = TellendeRecorder(kvk_client.transport.recorder)
     kvk_client.transport.recorder = teller
     paid = {"force_paid": True} if force else {}
@@ -130,6 +132,10 @@ def update_kvk(config, *, force: bool = False, voortgang: Voortgang | None = Non
         kvk_client.transport.recorder = teller.recorder
         if eigen_client:
             kvk_client.close()
+    return _kvk_uitkomst(plan, tellers, teller, gestopt, database, stand)
+
+
+def _kvk_uitkomst(plan, tellers: Counter, teller: TellendeRecorder, gestopt, database, stand: int) -> Uitkomst:
     samenvatting = {"p1": len(plan.p1), "p2": len(plan.p2), "opgehaald": tellers["opgehaald"],
                     "nieuw": tellers["nieuw"], "gewijzigd": tellers["gewijzigd"],
                     "ongewijzigd": tellers["ongewijzigd"], "niet_gevonden": tellers["niet_gevonden"],
