@@ -164,18 +164,19 @@ def _lezer_proces(pad: str, start: int, regel: int, batch: int) -> Iterator[tupl
 def _lees_naar(pad: str, start: int, regel: int, batch: int, wachtrij, ouder: int) -> None:
     """The reader process: every batch into ``wachtrij``, then None; stops when its parent is gone
     (a killed load must not leave a reader behind)."""
-    def zet(bericht) -> bool:
+    def zet(bericht) -> None:
         while True:
             try:
                 wachtrij.put(bericht, timeout=1.0)
-                return True
+                return
             except queue.Full:
                 if os.getppid() != ouder:
-                    return False
+                    # No one reads the queue any more: a normal exit would wait forever for its
+                    # feeder thread (and keep the killed load's stdout open); leave at once.
+                    os._exit(0)
     try:
         for b in _batches(pad, start, regel, batch):
-            if not zet(b):
-                return
+            zet(b)
     except OSError as exc:
         zet(exc.strerror or str(exc))
         return
