@@ -31,7 +31,7 @@ $(DATA)/pki/ca.pem: $(BIN)/.installed
 pki: $(DATA)/pki/ca.pem
 
 run: install schemas pki
-	$(BIN)/knoop-esb serve --with-kvk-testserver
+	$(BIN)/knoop-esb serve --with-kvk-testserver --with-demo-ontvanger
 
 test: install schemas pki
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)

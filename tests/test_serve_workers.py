@@ -60,13 +60,13 @@ def test_two_workers_share_the_port_restart_and_stop(serve_workers, pki):
     wait_for_health(base + "/health", ctx, proc)
     _wait_for(lambda: "2 worker processes" in log.read_text())
     workers = _children(proc.pid)
-    assert len(workers) == 2, log.read_text()
+    assert len(workers) == 3, log.read_text()  # two server workers and the delivery worker
     text = log.read_text()
     assert "worker=0" in text and "worker=1" in text
 
     os.kill(workers[0], signal.SIGKILL)
     _wait_for(lambda: "worker died; restarting" in log.read_text())
-    _wait_for(lambda: len(_children(proc.pid)) == 2 and workers[0] not in _children(proc.pid))
+    _wait_for(lambda: len(_children(proc.pid)) == 3 and workers[0] not in _children(proc.pid))
     for _ in range(6):  # new connections keep being answered while and after a worker is replaced
         assert wait_for_health(base + "/health", ctx, proc).status_code == 200
 

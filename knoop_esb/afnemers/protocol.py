@@ -75,6 +75,14 @@ def vastleggen(session: Session | Connection, *, afnemer_oin: str, berichtcode: 
     })
 
 
+def vastleggen_alle(session: Session | Connection, leveringen: Sequence[dict]) -> None:
+    """Many deliveries at once, one executemany INSERT (the delivery worker's batch of Bv03s). Each
+    dict has :func:`protocolleer`'s keywords; all of them, MessageIDs included, are required."""
+    if leveringen:
+        session.execute(_INSERT, [{**levering, "object_sleutels": list(levering["object_sleutels"]),
+                                   "attribuut_paden": list(levering["attribuut_paden"])} for levering in leveringen])
+
+
 def regels(session: Session, *, afnemer_oin: str | None = None, van: date | None = None,
            tot: date | None = None) -> list[ProtocolRegel]:
     """Log lines from the start of ``van`` to the end of ``tot`` (Dutch calendar days, inclusive)."""

@@ -7,6 +7,7 @@ in knoop.toml wins over a store row with the same OIN (the CLI refuses to create
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from sqlalchemy import delete, select
@@ -18,6 +19,7 @@ from knoop_esb.digikoppeling.oin import is_valid as oin_is_valid
 from knoop_esb.digikoppeling.profiles import PROFIELEN as WUS_PROFIEL_DEFINITIES
 from knoop_esb.store.base import utcnow
 from knoop_esb.store.models import Afnemer as AfnemerRij
+from knoop_esb.store.models import AfnemerEndpointRij
 from knoop_esb.store.models import Autorisatie as AutorisatieRij
 
 if TYPE_CHECKING:
@@ -77,6 +79,12 @@ class AfnemerInfo:
     wachtwoord_hash: str = ""
     bron: str = "config"
     endpoints: tuple[AfnemerEndpoint, ...] = ()
+    # Chain partner: entiteittypen whose kennisgevingen the node takes over (knoop.toml only).
+    kennisgevingen_in: tuple[str, ...] = ()
+
+    def levert(self, entiteittype: str) -> bool:
+        """May this afnemer send the node kennisgevingen (to take over) about ``entiteittype``?"""
+        return self.actief and ("*" in self.kennisgevingen_in or entiteittype in self.kennisgevingen_in)
 
 
 def regels_uit_config(afnemer: AfnemerConfig) -> tuple[Regel, ...]:
@@ -93,6 +101,7 @@ def van_config(afnemer: AfnemerConfig) -> AfnemerInfo:
         kennisgeving_url=afnemer.kennisgeving_url, actief=True, regels=regels_uit_config(afnemer),
         doel=afnemer.doel, gebruikersnaam=afnemer.gebruikersnaam, wachtwoord_hash=afnemer.wachtwoord_hash,
         endpoints=_endpoints(afnemer.profiel, afnemer.kennisgeving_url, afnemer.endpoint),
+        kennisgevingen_in=tuple(afnemer.kennisgevingen_in),
     )
 
 
@@ -106,7 +115,7 @@ def van_store(rij: AfnemerRij) -> AfnemerInfo:
         kennisgeving_url=rij.kennisgeving_url, actief=rij.actief, regels=regels,
         doel="; ".join(dict.fromkeys(r.doel for r in regels if r.doel)),
         gebruikersnaam=rij.gebruikersnaam or "", wachtwoord_hash=rij.wachtwoord_hash or "", bron="store",
-        endpoints=_endpoints(rij.profiel, rij.kennisgeving_url),
+        endpoints=_endpoints(rij.profiel, rij.kennisgeving_url, rij.endpoints),
     )
 
 
@@ -214,6 +223,43 @@ def intrekken(session: Session, oin: str, berichtcode: str = "*", entiteittype: 
     if entiteittype != "*":
         stmt = stmt.where(AutorisatieRij.entiteittype == entiteittype)
     return session.execute(stmt).rowcount
+
+
+def endpoint_toevoegen(session: Session, oin: str, naam: str, *, url: str, profiel: str = "", trust_anchors: str = "",
+                       timeout: float = 10.0, parallel: int = 1, beginstand: str = "sa01",
+                       entiteittypen: Iterable[str] = ("*",)) -> AfnemerEndpointRij:
+    """Add a delivery endpoint to a store afnemer, checked by the same rules as knoop.toml's."""
+    from knoop_esb.config.afnemers import Afnemer as AfnemerConfig, Endpoint, _valideer_endpoints
+    from knoop_esb.config.loader import ConfigError
+
+    rij = _rij(session, oin)
+    nieuw = Endpoint(naam=naam, url=url, profiel=profiel, trust_anchors=trust_anchors, timeout=timeout,
+                     parallel=parallel, beginstand=beginstand, entiteittypen=list(entiteittypen))
+    bestaand = [Endpoint(naam=e.naam, url=e.url, profiel=e.profiel) for e in rij.endpoints]
+    try:
+        _valideer_endpoints(f"afnemer {oin}", AfnemerConfig(oin=oin, profiel=rij.profiel,
+                                                            kennisgeving_url=rij.kennisgeving_url,
+                                                            endpoint=[*bestaand, nieuw]))
+    except ConfigError as exc:
+        raise AfnemerFout(str(exc).split(": ", 2)[-1]) from None
+    if trust_anchors and not Path(trust_anchors).is_file():
+        raise AfnemerFout(f"trust anchors file {trust_anchors} does not exist")
+    endpoint = AfnemerEndpointRij(afnemer_oin=oin, naam=naam, url=url, profiel=profiel, trust_anchors=trust_anchors,
+                                  timeout=timeout, parallel=parallel, beginstand=beginstand,
+                                  entiteittypen=list(entiteittypen))
+    session.add(endpoint)
+    session.flush()
+    session.expire(rij, ["endpoints"])
+    return endpoint
+
+
+def endpoint_verwijderen(session: Session, oin: str, naam: str) -> None:
+    rij = _rij(session, oin)
+    n = session.execute(delete(AfnemerEndpointRij).where(AfnemerEndpointRij.afnemer_oin == oin,
+                                                         AfnemerEndpointRij.naam == naam)).rowcount
+    if n != 1:
+        raise AfnemerFout(f"afnemer {oin} has no endpoint {naam!r} in the store")
+    session.expire(rij, ["endpoints"])
 
 
 def _rij(session: Session, oin: str) -> AfnemerRij:

@@ -21,6 +21,11 @@ COMMANDS = [
     "afnemers",
     "protocol",
     "mapping",
+    "abonnementen",
+    "refresh",
+    "worker",
+    "outbox",
+    "ontvanger_demo",
     "sync",
     "load_cmd",
 ]

@@ -51,6 +51,10 @@ def register(sub) -> None:
     hashpw = verbs.add_parser("hash-password", help="print a wachtwoord_hash for knoop.toml (reads the password)")
     hashpw.set_defaults(func=run_hash_password)
 
+    from knoop_esb.cli import endpoints
+
+    endpoints.register(verbs)
+
 
 def _db(config):
     db = database(config)
@@ -59,7 +63,12 @@ def _db(config):
 
 
 def run_list(args, config) -> int:
-    afnemers = reg.Registry(config, _db(config)).alle()
+    from knoop_esb.cli.abonnementen import regels as abonnementen
+
+    db = _db(config)
+    afnemers = reg.Registry(config, db).alle()
+    with db.session() as session:
+        gevolgd = abonnementen(session)
     if not afnemers:
         print("no afnemers")
     for a in afnemers:
@@ -70,6 +79,8 @@ def run_list(args, config) -> int:
         for r in a.regels:
             print(f"    {r.berichtcode} {r.entiteittype}: selectie {_toon(r.selectie)}; attributen {_toon(r.attributen)}; "
                   f"relaties {_toon(r.relaties)}" + (f"; doel: {r.doel}" if r.doel else ""))
+        for regel in gevolgd.get(a.oin, ()):
+            print(f"    follows {regel}")
     return 0
 
 

@@ -16,6 +16,10 @@ def register(sub) -> None:
     parser = sub.add_parser("serve", help="serve the StUF services over HTTPS with mutual TLS")
     parser.add_argument("--with-kvk-testserver", action="store_true",
                         help="also start the built-in KVK test source and use it as kvk.base_url")
+    parser.add_argument("--with-demo-ontvanger", action="store_true",
+                        help="also start the demo gegevensmagazijn (knoop-esb ontvanger-demo) on 127.0.0.1")
+    parser.add_argument("--demo-ontvanger-port", type=int, default=8444, metavar="PORT",
+                        help="its port (default 8444, where knoop.toml's demo afnemer has its kennisgeving_url)")
     parser.set_defaults(func=run)
 
 
@@ -78,17 +82,38 @@ def _serve_workers(config: Config, count: int) -> int:
     with holder:
         _describe(config, base_url(config, config.node.host, holder.getsockname()[1]))
         reset_instances()  # the workers open their own connections; fork none of ours
-        supervisor = workers.Supervisor(config, holder.getsockname()[1], count)
+        supervisor = workers.Supervisor(config, holder.getsockname()[1], count, bijprocessen=_bijprocessen(config))
         signal.signal(signal.SIGTERM, supervisor.request_stop)
         signal.signal(signal.SIGINT, supervisor.request_stop)
         try:
             supervisor.start()
         except workers.WorkerStartFailed as exc:
             raise CliError(str(exc)) from None
-        print(f"  {count} worker processes", flush=True)
+        print(f"  {count} worker processes" + (" + delivery worker" if config.bezorging.in_serve else ""), flush=True)
         supervisor.run()
     print("knoop-esb stopped", flush=True)
     return 0
+
+
+def _bijprocessen(config: Config) -> dict:
+    """Background processes the supervisor runs beside the server workers."""
+    if not config.bezorging.in_serve:
+        return {}
+    from knoop_esb.bezorging.proces import proces
+
+    return {"bezorging": proces}
+
+
+def _start_demo_ontvanger(config: Config, port: int):
+    from knoop_esb.cli import CliError
+    from knoop_esb.cli.ontvanger_demo import maak
+
+    try:
+        ontvanger = maak(config, port=port)
+    except OSError as exc:
+        raise CliError(f"demo ontvanger: {exc}") from None
+    print(f"demo ontvanger: {ontvanger.start()}", flush=True)
+    return ontvanger.stop
 
 
 def run(args, config: Config) -> int:
@@ -99,6 +124,8 @@ def run(args, config: Config) -> int:
         if args.with_kvk_testserver:
             config, stop_kvk = _start_kvk_testserver(config)
             stops.append(stop_kvk)
+        if args.with_demo_ontvanger:
+            stops.append(_start_demo_ontvanger(config, args.demo_ontvanger_port))
         _migrate(config)
         if config.node.worker_count > 1:
             return _serve_workers(config, config.node.worker_count)
@@ -124,6 +151,10 @@ def run(args, config: Config) -> int:
         checkpointer = ready_to_serve(config, checkpoints=True)
         if checkpointer is not None:
             stops.append(checkpointer.stop)
+        if config.bezorging.in_serve:
+            from knoop_esb.bezorging.proces import start_thread
+
+            stops.insert(0, start_thread(config))  # stopped first: it writes to the store
         _describe(config, server.base_url)
         server.serve()
         print("knoop-esb stopped", flush=True)

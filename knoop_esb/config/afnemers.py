@@ -58,6 +58,9 @@ class Afnemer:
     autorisatie: list[Autorisatie] = field(default_factory=list)
     doel: str = ""
     endpoint: list[Endpoint] = field(default_factory=list)
+    # Chain partner: the entiteittypen ("MAC", "NNP", "VES" or "*") whose kennisgevingen (Lk01 with
+    # indicatorOvername "V") the node takes over from this afnemer on OntvangAsynchroon. Default: none.
+    kennisgevingen_in: list[str] = field(default_factory=list)
 
 
 @section("afnemers")
@@ -65,7 +68,7 @@ class Afnemer:
 class AfnemersConfig:
     """Known afnemers (subscribers). The store holds more, managed with `knoop-esb afnemers`."""
 
-    afnemer: list[Afnemer] = doc("Array of tables [[afnemers.afnemer]] with oin, naam, profiel, applicatie, kennisgeving_url (gebruikersnaam, wachtwoord_hash for profiel \"intern\" only; delivery endpoints for kennisgevingen: [[afnemers.afnemer.endpoint]] with naam, url, profiel, trust_anchors, timeout, parallel, beginstand, entiteittypen, or kennisgeving_url alone as the simple form; doelbinding: autorisatieprofielen = [\"handelsregister\"] and/or [[afnemers.afnemer.autorisatie]] rules, doel). Without any autorisatie an afnemer may ask nothing.", default_factory=list)
+    afnemer: list[Afnemer] = doc("Array of tables [[afnemers.afnemer]] with oin, naam, profiel, applicatie, kennisgeving_url (gebruikersnaam, wachtwoord_hash for profiel \"intern\" only; delivery endpoints for kennisgevingen: [[afnemers.afnemer.endpoint]] with naam, url, profiel, trust_anchors, timeout, parallel, beginstand, entiteittypen, or kennisgeving_url alone as the simple form; doelbinding: autorisatieprofielen = [\"handelsregister\"] and/or [[afnemers.afnemer.autorisatie]] rules, doel; kennisgevingen_in = [\"MAC\", \"NNP\", \"VES\"] makes it a chain partner whose Lk01s the node takes over). Without any autorisatie an afnemer may ask nothing.", default_factory=list)
 
     def validate(self, config) -> None:
         from knoop_esb.afnemers.profielen import PROFIELEN
@@ -89,6 +92,10 @@ class AfnemersConfig:
                     raise ConfigError(f"{sleutel}.gebruikersnaam", f"afnemer {afnemer.oin} has profiel {afnemer.profiel}: "
                                       "Digikoppeling profiles authenticate by certificate only, remove gebruikersnaam/wachtwoord_hash")
             _valideer_endpoints(sleutel, afnemer)
+            onbekend = set(afnemer.kennisgevingen_in) - {"*", "MAC", "NNP", "VES"}
+            if onbekend:
+                raise ConfigError(f"{sleutel}.kennisgevingen_in",
+                                  f"unknown entiteittypen {sorted(onbekend)}; known: MAC, NNP, VES, *")
             for naam in afnemer.autorisatieprofielen:
                 if naam not in PROFIELEN:
                     raise ConfigError(f"afnemers.afnemer[{i}].autorisatieprofielen",

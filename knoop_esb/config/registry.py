@@ -10,8 +10,9 @@ from knoop_esb.config import (  # noqa: F401
     routes,
     vraag,
     logging,
+    bezorging,
     prioriteit,
 )
 
 # Module name = section name; this order is the order of docs/configuration.md.
-ORDER = ["node", "database", "schemas", "tls", "kvk", "handelsdata", "afnemers", "routes", "vraag", "logging", "prioriteit"]
+ORDER = ["node", "database", "schemas", "tls", "kvk", "handelsdata", "afnemers", "routes", "vraag", "logging", "bezorging", "prioriteit"]

@@ -11,7 +11,10 @@ type. It is idempotent and changes nothing else; every zeep client in the node c
 Second trap: parsing a *repeating sequence whose members are all optional* (BG's VES-antwoord and
 MAC-antwoord: ``<sequence maxOccurs="unbounded">`` of handelsnaam/handelsnaamVerkort/volgorde)
 never ends in zeep 4.3: an iteration that consumes no element is appended and repeated forever.
-:func:`apply` also makes such a sequence stop at the first iteration that consumed nothing.
+:func:`apply` also makes such a sequence stop at the first iteration that consumed nothing. The
+same sequence with a *required* first member (the mutatie schema's MAC-/VES-kennisgeving) raises
+in strict mode at the element after its last occurrence: an occurrence that would start with an
+unexpected element, once the sequence may end there, ends it instead.
 """
 from __future__ import annotations
 
@@ -54,10 +57,14 @@ def _sequence_parse(self, xmlelements, schema, name=None, context=None):
         if not before:
             break
         item_result = OrderedDict()
+        geeindigd = False
         for elm_name, element in self.elements:
             try:
                 item_subresult = element.parse_xmlelements(xmlelements, schema, name, context=context)
             except UnexpectedElementError:
+                if len(xmlelements) == before and (result or not self.min_occurs):
+                    geeindigd = True  # the next element is not another occurrence: the sequence ended
+                    break
                 if schema.settings.strict:
                     raise
                 item_subresult = None
@@ -67,7 +74,7 @@ def _sequence_parse(self, xmlelements, schema, name=None, context=None):
                 item_result[elm_name] = item_subresult
             if not xmlelements:
                 break
-        if len(xmlelements) == before:
+        if geeindigd or len(xmlelements) == before:
             break
         if item_result:
             result.append(item_result)

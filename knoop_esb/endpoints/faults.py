@@ -13,9 +13,11 @@ CONTENT_TYPE = "text/xml; charset=utf-8"
 
 def foutbericht(fout: fouten.StufFout, porttype: str, config: Config,
                 oorzaak: Stuurgegevens | None = None) -> etree._Element:
-    """Fo03 on OntvangAsynchroon (technical answer to an asynchronous message), else Fo02.
-    StUF052 is soort 1/2 only, so an authorisation refusal is a Fo02 on every service."""
-    if porttype == ONTVANG_ASYNCHROON and fout.code != "StUF052":
+    """Fo03 on OntvangAsynchroon, else Fo02. Every refusal of an asynchronous message is a Fo03
+    (Protocolbindingen §4: the portType's only fault), also for codes Tabel 4.1 lists as soort 1/2
+    (StUF052, StUF055): the node checks and stores a kennisgeving before it answers, so what would
+    otherwise be a later Fo01 is this synchronous refusal."""
+    if porttype == ONTVANG_ASYNCHROON:
         return fouten.fo03(fout, oorzaak, node_systeem(config))
     return fouten.fo02(fout)
 

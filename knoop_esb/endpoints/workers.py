@@ -101,16 +101,27 @@ def _worker(config: Config, port: int, ready, number: int) -> None:
 
 
 class Supervisor:
-    def __init__(self, config: Config, port: int, count: int):
+    """``count`` server workers, plus ``bijprocessen`` (name → ``target(config, ready)``): background
+    work such as the delivery worker, supervised and restarted the same way."""
+
+    def __init__(self, config: Config, port: int, count: int, bijprocessen: dict | None = None):
         self.config = config
         self.port = port
         self.count = count
+        self.bijprocessen = list((bijprocessen or {}).items())
         self._context = multiprocessing.get_context("fork")
-        self._workers: list = [None] * count
+        self._workers: list = [None] * (count + len(self.bijprocessen))
         self._stopping = threading.Event()
 
     def _spawn(self, number: int):
         ready = self._context.Event()
+        if number >= self.count:
+            naam, target = self.bijprocessen[number - self.count]
+            process = self._context.Process(target=target, args=(self.config, ready), name=f"knoop-esb-{naam}",
+                                            daemon=False)
+            process.start()
+            self._workers[number] = process
+            return process, ready
         process = self._context.Process(target=_worker, args=(self.config, self.port, ready, number),
                                         name=f"knoop-esb-worker-{number}", daemon=False)
         process.start()
@@ -119,13 +130,13 @@ class Supervisor:
 
     def start(self) -> None:
         """Start every worker and wait until all serve; WorkerStartFailed when one cannot."""
-        started = [self._spawn(n) for n in range(self.count)]
+        started = [self._spawn(n) for n in range(len(self._workers))]
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         for number, (process, ready) in enumerate(started):
             while not ready.wait(0.1):
                 if not process.is_alive() or time.monotonic() > deadline:
                     self.stop()
-                    raise WorkerStartFailed(f"worker {number} did not start (exit code {process.exitcode}); "
+                    raise WorkerStartFailed(f"{process.name} did not start (exit code {process.exitcode}); "
                                             "see the log above")
 
     def request_stop(self, signum=None, _frame=None) -> None:

@@ -9,14 +9,19 @@ from sqlalchemy.orm import Session
 from knoop_esb.store.base import utcnow
 from knoop_esb.store.models import Afnemerindicatie
 from knoop_esb.store.upsert import insert_ignore
+from knoop_esb.store.wijzigingen import NieuweIndicatie, noteer
 
 
 def plaats(session: Session, afnemer_oin: str, entiteittype: str, object_sleutel: str, *, bron: str = "vraag",
            now: datetime | None = None) -> bool:
-    """Place a subscription; False when the afnemer already followed the object."""
+    """Place a subscription; False when the afnemer already followed the object. A new one is noted
+    on the session (``store.wijzigingen``): at commit the distributor sends its beginstand."""
     values = dict(afnemer_oin=afnemer_oin, entiteittype=entiteittype, object_sleutel=object_sleutel,
                   sinds=now or utcnow(), bron=bron)
-    return insert_ignore(session, Afnemerindicatie, values, ["afnemer_oin", "entiteittype", "object_sleutel"])
+    geplaatst = insert_ignore(session, Afnemerindicatie, values, ["afnemer_oin", "entiteittype", "object_sleutel"])
+    if geplaatst:
+        noteer(session, NieuweIndicatie(afnemer_oin, entiteittype, object_sleutel, bron))
+    return geplaatst
 
 
 def verwijder(session: Session, afnemer_oin: str, entiteittype: str, object_sleutel: str) -> bool:

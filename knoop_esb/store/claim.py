@@ -35,17 +35,21 @@ def claim(
     stmt = select(model.id, model.status, model.next_attempt_at).where(eligible, *where).order_by(*order_by).limit(limit)
     if on_postgresql(session):
         stmt = stmt.with_for_update(skip_locked=True, of=model)
-    candidates = session.execute(stmt).all()
-    claimed_ids = []
-    for row_id, status, next_attempt_at in candidates:
-        guarded = (
-            update(model)
-            .where(model.id == row_id, model.status == status, model.next_attempt_at == next_attempt_at)
-            .values(status=claimed_status, next_attempt_at=now + lease, attempts=model.attempts + 1, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if session.execute(guarded).rowcount == 1:
-            claimed_ids.append(row_id)
+    candidates = [row_id for row_id, _status, _next in session.execute(stmt).all()]
+    if not candidates:
+        return []
+    # One guarded UPDATE for all candidates: a row another worker claimed (or finished) since the
+    # SELECT no longer matches ``eligible`` (its lease lies in the future, or its status moved on),
+    # so it is not taken twice — the SQLite case; on PostgreSQL the rows are locked anyway. One
+    # statement instead of one per row: a claim of 32 rows cost ~32 statement round trips before.
+    guarded = (
+        update(model)
+        .where(model.id.in_(candidates), eligible)
+        .values(status=claimed_status, next_attempt_at=now + lease, attempts=model.attempts + 1, updated_at=now)
+        .returning(model.id)
+        .execution_options(synchronize_session=False)
+    )
+    claimed_ids = list(session.scalars(guarded))
     if not claimed_ids:
         return []
     rows = session.scalars(

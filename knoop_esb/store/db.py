@@ -197,6 +197,11 @@ def database(config: Config) -> Database:
                      else SQLITE_AUTOCHECKPOINT_PAGES)
             db = _instances[url] = Database(url, echo=config.database.echo, pool_size=config.database.pool_size,
                                             wal_autocheckpoint=pages)
+            # The one upward call of the store (docs/architecture.md, "Seams"): the process's
+            # database distributes every change it saves, whichever path saved it.
+            from knoop_esb.kennisgevingen import verdeling
+
+            db.aansluiten(verdeling.Verdeler(config))
         return db
 
 

@@ -9,8 +9,9 @@ the same referentienummer is no second message.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Iterable
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, select, tuple_, update
 from sqlalchemy.orm import Session, aliased
 
 from knoop_esb.store.base import utcnow
@@ -64,9 +65,11 @@ def claim(
     limit: int = 10,
     lease: timedelta = timedelta(minutes=5),
     now: datetime | None = None,
+    uitgezonderd: Iterable[tuple[str, str]] = (),
 ) -> list[Outbox]:
     """Claim due messages whose predecessors for the same object (same afnemer endpoint) are all
-    delivered or dead."""
+    delivered or dead. ``uitgezonderd``: (afnemer_oin, endpoint) pairs not to claim for now (a
+    delivery worker's endpoints that have all their ``parallel`` deliveries in flight)."""
     earlier = aliased(Outbox)
     blocked = (
         select(earlier.id)
@@ -83,6 +86,9 @@ def claim(
     where = [~blocked]
     if afnemer_oin is not None:
         where.append(Outbox.afnemer_oin == afnemer_oin)
+    uitgezonderd = list(uitgezonderd)
+    if uitgezonderd:
+        where.append(~tuple_(Outbox.afnemer_oin, Outbox.endpoint).in_(uitgezonderd))
     return _claim(session, Outbox, where=where, order_by=(Outbox.next_attempt_at, Outbox.id), limit=limit,
                   lease=lease, claimed_status="delivering", now=now)
 

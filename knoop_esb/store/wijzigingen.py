@@ -8,6 +8,9 @@ every change of that transaction *inside* it (``before_commit``), so what they w
 entries) commits or rolls back together with the change itself. A save that changes nothing notes
 nothing.
 
+A newly placed afnemerindicatie travels the same way (:class:`NieuweIndicatie`), so a
+subscription placed by any path gets its beginstand in the transaction that placed it.
+
 The store does not know what the listeners do: the kennisgevingen distributor attaches itself to
 the process's database (``store.db.database(config)``), tests attach their own.
 """
@@ -38,10 +41,21 @@ class Wijziging:
     versie_id: int | None = None
 
 
-Luisteraar = Callable[[Session, Sequence[Wijziging]], None]
+@dataclass(frozen=True)
+class NieuweIndicatie:
+    """An afnemerindicatie placed in this transaction (``store.afnemerindicaties.plaats``, whoever
+    called it: a vraag, an inbound kennisgeving, an operator): the distributor sends its beginstand."""
+
+    afnemer_oin: str
+    entiteittype: str
+    sleutel: str
+    bron: str
 
 
-def noteer(session: Session, wijziging: Wijziging) -> None:
+Luisteraar = Callable[[Session, Sequence["Wijziging | NieuweIndicatie"]], None]
+
+
+def noteer(session: Session, wijziging: Wijziging | NieuweIndicatie) -> None:
     """Remember a change until the session commits (called by the repository functions)."""
     session.info.setdefault(_KEY, []).append(wijziging)
 

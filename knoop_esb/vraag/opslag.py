@@ -68,6 +68,12 @@ def te_bewaren(obj) -> list[tuple[object, object]]:
     return []
 
 
+def items(objecten) -> list[tuple[object, dict]]:
+    """(zoekvelden, stored data) of every object to keep, for ``store.bulk.save_many`` (the
+    operator's refresh stores the same way)."""
+    return [(zoek, to_dict(model)) for obj in objecten for zoek, model in te_bewaren(obj)]
+
+
 class Opslag:
     """``Opslag(database)(antwoord)`` stores every object of a source's answer in one transaction."""
 
@@ -76,8 +82,7 @@ class Opslag:
 
     def __call__(self, antwoord: Antwoord) -> None:
         fetched_at: datetime = antwoord.fetched_at
-        items = [(zoek, to_dict(model)) for obj in antwoord.objecten for zoek, model in te_bewaren(obj)]
         with self.database.session() as session:
             # A MAC answer carries its vestigingen (up to thousands): bulk statements, the history of save.
-            save_many(session, items, bron=antwoord.bron, fetched_at=fetched_at)
+            save_many(session, items(antwoord.objecten), bron=antwoord.bron, fetched_at=fetched_at)
         log.info("kvk_antwoord_bewaard", bron=antwoord.bron, objecten=len(antwoord.objecten))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from knoop_esb.store.base import Base, BigId, JsonDoc, UtcDateTime, utcnow
@@ -28,6 +28,9 @@ class Afnemer(Base):
 
     autorisaties: Mapped[list["Autorisatie"]] = relationship(
         back_populates="afnemer", cascade="all, delete-orphan", lazy="selectin"
+    )
+    endpoints: Mapped[list["AfnemerEndpointRij"]] = relationship(
+        back_populates="afnemer", cascade="all, delete-orphan", lazy="selectin", order_by="AfnemerEndpointRij.naam"
     )
 
 
@@ -85,3 +88,25 @@ class ProtocolRegel(Base):
     referentienummer: Mapped[str | None] = mapped_column(String(40))
 
     __table_args__ = (Index("ix_protocol_log_afnemer_tijdstip", "afnemer_oin", "tijdstip"),)
+
+
+class AfnemerEndpointRij(Base):
+    """A delivery endpoint of a store afnemer (``knoop-esb afnemers endpoint add``); the fields of
+    knoop.toml's [[afnemers.afnemer.endpoint]]. Removed with its afnemer."""
+
+    __tablename__ = "afnemer_endpoint"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    afnemer_oin: Mapped[str] = mapped_column(ForeignKey("afnemer.oin", ondelete="CASCADE"))
+    naam: Mapped[str] = mapped_column(String(64))
+    url: Mapped[str] = mapped_column(String(500))
+    profiel: Mapped[str] = mapped_column(String(16), default="")
+    trust_anchors: Mapped[str] = mapped_column(String(500), default="")
+    timeout: Mapped[float] = mapped_column(Float, default=10.0)
+    parallel: Mapped[int] = mapped_column(Integer, default=1)
+    beginstand: Mapped[str] = mapped_column(String(16), default="sa01")
+    entiteittypen: Mapped[list[str]] = mapped_column(JsonDoc)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    afnemer: Mapped[Afnemer] = relationship(back_populates="endpoints")
+
+    __table_args__ = (UniqueConstraint("afnemer_oin", "naam", name="uq_afnemer_endpoint_naam"),)

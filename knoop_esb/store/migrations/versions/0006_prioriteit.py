@@ -3,7 +3,7 @@ werkzame_personen, sbi_codes, economisch_actief, actief), partial indexes on the
 fetched_at, operator labels on companies (bedrijf_label) and the load checkpoint (laad_voortgang).
 
 Revision ID: prioriteit
-Revises: 0002
+Revises: endpoints
 Create Date: 2026-12-02
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = "prioriteit"
-down_revision = "0002"
+down_revision = "endpoints"
 branch_labels = None
 depends_on = None
 
