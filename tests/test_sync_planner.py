@@ -19,7 +19,8 @@ def _config(tmp_path, db, naam="seed"):
 
 def test_rooster_is_the_seed_table():
     ids = [t.id for t in rooster.ROOSTER]
-    assert ids == ["sync-poll", "process-kvk-basisprofiel", "process-handelsdata", "process-kvk-vestigingsprofiel"]
+    assert ids == ["sync-poll", "process-kvk-basisprofiel", "process-handelsdata", "process-kvk-vestigingsprofiel",
+                   "update-kvk", "update-handelsdata"]
     cron = {t.id: t.cron["minute"] for t in rooster.ROOSTER}
     assert cron["process-kvk-basisprofiel"] == "5,25,45" and cron["process-handelsdata"] == "7,22,37"
     assert cron["process-kvk-vestigingsprofiel"] == "15,35,55"

@@ -27,6 +27,7 @@ COMMANDS = [
     "outbox",
     "ontvanger_demo",
     "sync",
+    "load_cmd",
 ]
 
 

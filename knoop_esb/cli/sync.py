@@ -22,6 +22,9 @@ class InvoerFout(Exception):
 def register(sub) -> None:
     parser = sub.add_parser("sync", help="Mutatieservice polling, the bedrijf_nieuw queue and its schedule (seed 002)")
     actions = parser.add_subparsers(dest="sync_action", metavar="ACTION", required=True)
+    from knoop_esb.cli import sync_prioriteit
+
+    sync_prioriteit.register_actions(actions)  # update-kvk, update-handelsdata, label
 
     poll = actions.add_parser("poll", help="store the Mutatieservice's signals and queue the known ones")
     poll.add_argument("--json", action="store_true", help="print the summary as one JSON object")

@@ -12,7 +12,8 @@ from knoop_esb.config import (  # noqa: F401
     logging,
     bezorging,
     sync,
+    prioriteit,
 )
 
 # Module name = section name; this order is the order of docs/configuration.md.
-ORDER = ["node", "database", "schemas", "tls", "kvk", "handelsdata", "afnemers", "routes", "vraag", "logging", "bezorging", "sync"]
+ORDER = ["node", "database", "schemas", "tls", "kvk", "handelsdata", "afnemers", "routes", "vraag", "logging", "bezorging", "sync", "prioriteit"]

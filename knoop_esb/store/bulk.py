@@ -15,6 +15,7 @@ from typing import Any, Iterable, Sequence
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from knoop_esb.store import kopie
 from knoop_esb.store.base import on_postgresql, utcnow
 from knoop_esb.store.handelsregister import (Zoekvelden, _aware, _digest, datum_nl, handelsnamen_waarden, save,
                                              versie_waarden)
@@ -100,9 +101,13 @@ def _actuele_hashes(session: Session, et: str, groep: list) -> dict[str, tuple[i
 def _insert(session: Session, et: str, nieuw: Sequence[tuple[Zoekvelden, dict]], bron: str, tijdstip: datetime) -> None:
     model = MODELS[et]
     sleutel = SLEUTELS[et]
+    postgresql = on_postgresql(session)
     for i in range(0, len(nieuw), CHUNK):
         chunk = nieuw[i:i + CHUNK]
-        ids = session.scalars(insert(model).returning(model.id, sort_by_parameter_order=True), [r for _, r in chunk]).all()
+        if postgresql:  # COPY: a tenth of the client's CPU per row (store.kopie)
+            ids = kopie.insert_with_ids(session, model.__table__, [r for _, r in chunk])
+        else:
+            ids = session.scalars(insert(model).returning(model.id, sort_by_parameter_order=True), [r for _, r in chunk]).all()
         for row_id, (zoek, waarden) in zip(ids, chunk):
             # The same change record save() notes for a new object (store.wijzigingen).
             noteer(session, Wijziging(entiteittype=et, sleutel=getattr(zoek, sleutel), oud=None, nieuw=waarden["data"],
@@ -111,7 +116,9 @@ def _insert(session: Session, et: str, nieuw: Sequence[tuple[Zoekvelden, dict]],
             continue
         namen = [dict(versie_id=row_id, **w)
                  for row_id, (zoek, _) in zip(ids, chunk) for w in handelsnamen_waarden(zoek.handelsnamen)]
-        if namen:
+        if namen and postgresql:
+            kopie.insert(session, VesHandelsnaam.__table__, namen)
+        elif namen:
             session.execute(insert(VesHandelsnaam), namen)
 
 

@@ -56,8 +56,20 @@ class MacZoek:
     kvk_nummer: str
     rsin: str | None = None
     naam: str | None = None
+    # The priority refresh's criteria (transform.kenmerken); derived from data, so not hashed.
+    rechtsvorm: str | None = None
+    oprichting: str | None = None
+    werkzame_personen: int | None = None
+    sbi_codes: tuple[str, ...] = ()
+    economisch_actief: bool | None = None
+    actief: bool | None = None
 
     entiteittype = "MAC"
+
+
+# MacZoek fields computed from the data itself: leaving them out of the hash keeps the hashes of
+# rows stored before they existed, so adding them wrote no new versions.
+_AFGELEID = ("rechtsvorm", "oprichting", "werkzame_personen", "sbi_codes", "economisch_actief", "actief")
 
 
 @dataclass(frozen=True)
@@ -250,7 +262,11 @@ def _model(entiteittype: str) -> type:
 
 def _zoek_kolommen(zoek: Zoekvelden) -> dict[str, Any]:
     if isinstance(zoek, MacZoek):
-        return {"kvk_nummer": zoek.kvk_nummer, "rsin": zoek.rsin, "naam": zoek.naam, "naam_norm": normalise(zoek.naam)}
+        return {"kvk_nummer": zoek.kvk_nummer, "rsin": zoek.rsin, "naam": zoek.naam, "naam_norm": normalise(zoek.naam),
+                "rechtsvorm": zoek.rechtsvorm, "oprichting": zoek.oprichting,
+                "werkzame_personen": zoek.werkzame_personen,
+                "sbi_codes": (" " + " ".join(zoek.sbi_codes))[:500] if zoek.sbi_codes else None,
+                "economisch_actief": zoek.economisch_actief, "actief": zoek.actief}
     if isinstance(zoek, NnpZoek):
         return {
             "rsin": zoek.rsin,
@@ -301,5 +317,9 @@ def _copy(entiteittype: str, row, *, eind_geldigheid: date, tijdstip_registratie
 
 
 def _digest(zoek: Zoekvelden, data: dict[str, Any]) -> str:
-    text = json.dumps({"data": data, "zoek": dataclasses.asdict(zoek)}, sort_keys=True, ensure_ascii=False, default=str)
+    velden = dataclasses.asdict(zoek)
+    if isinstance(zoek, MacZoek):
+        for naam in _AFGELEID:
+            del velden[naam]
+    text = json.dumps({"data": data, "zoek": velden}, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

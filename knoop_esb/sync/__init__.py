@@ -1,5 +1,5 @@
-"""The sync engine (seed 002): Mutatieservice polling, the ``bedrijf_nieuw`` queue processors
-and the schedule that runs them in the node. See docs/sync.md."""
+"""The sync engine (seed 002): Mutatieservice polling, the ``bedrijf_nieuw`` queue processors,
+the priority refresh, the bulk load and the schedule that runs them in the node. See docs/sync.md."""
 
 import threading
 

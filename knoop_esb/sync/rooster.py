@@ -45,11 +45,16 @@ ROOSTER: list[Taak] = [
           "process_missing_kvk": True},
          misfire_grace_seconden=1080,
          seed="insert_from_vestigingsprofiel.php --limit=600 --allow-update --process-missing-kvk"),
+    Taak("update-kvk", "knoop_esb.sync.verversing:update_kvk", {"minute": "10"}, {"force": True},
+         misfire_grace_seconden=3000, seed="update_kvk.php force"),
+    Taak("update-handelsdata", "knoop_esb.sync.verversing:update_handelsdata", {"minute": "52"},
+         {"batch_size": 1000, "from_db": True, "indien_geconfigureerd": True},
+         misfire_grace_seconden=3000, seed="update_handelsdata.php --debug --batch-size=1000 --from-db"),
 ]
 
 # `make run`: every job each minute, a few seconds apart, so the flow shows while one watches.
 DEMO_SECONDEN = {"sync-poll": "0", "process-kvk-basisprofiel": "15", "process-handelsdata": "25",
-                 "process-kvk-vestigingsprofiel": "40"}
+                 "process-kvk-vestigingsprofiel": "40", "update-kvk": "50", "update-handelsdata": "55"}
 
 
 def taken(rooster: str) -> list[Taak]:

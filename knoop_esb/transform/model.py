@@ -194,21 +194,37 @@ _EIGENAAR_SOORT = {NietNatuurlijkPersoon: "nietNatuurlijkPersoon", NatuurlijkPer
 _SOORT_EIGENAAR = {v: k for k, v in _EIGENAAR_SOORT.items()}
 
 
+_VELDEN: dict[type, tuple[tuple[str, str], ...]] = {}
+_SCALARS = frozenset({str, int, bool, float})
+
+
+def _velden(cls: type) -> tuple[tuple[str, str], ...]:
+    # (attribute, JSON key) per class, worked out once: a bulk load serialises millions of objects.
+    velden = _VELDEN.get(cls)
+    if velden is None:
+        velden = _VELDEN[cls] = tuple((f.name, _camel(f.name)) for f in dataclasses.fields(cls))
+    return velden
+
+
 def to_dict(obj: Any) -> Any:
     """Dataclass → plain JSON-able dict with camelCase keys; ``None`` fields and empty tuples left out."""
-    if dataclasses.is_dataclass(obj):
-        out: dict[str, Any] = {}
-        if type(obj) in _EIGENAAR_SOORT:
-            out["soort"] = _EIGENAAR_SOORT[type(obj)]
-        for f in dataclasses.fields(obj):
-            value = getattr(obj, f.name)
-            if value is None or value == () or (f.name == "alleen_basis" and not value):
-                continue
-            out[_camel(f.name)] = to_dict(value)
-        return out
-    if isinstance(obj, tuple):
-        return [to_dict(v) for v in obj]
-    return obj
+    cls = type(obj)
+    velden = _VELDEN.get(cls)
+    if velden is None:
+        if isinstance(obj, tuple):
+            return [v if type(v) in _SCALARS else to_dict(v) for v in obj]
+        if not dataclasses.is_dataclass(obj):
+            return obj
+        velden = _velden(cls)
+    out: dict[str, Any] = {}
+    if cls in _EIGENAAR_SOORT:
+        out["soort"] = _EIGENAAR_SOORT[cls]
+    for name, key in velden:
+        value = getattr(obj, name)
+        if value is None or value == () or (name == "alleen_basis" and not value):
+            continue
+        out[key] = value if type(value) in _SCALARS else to_dict(value)
+    return out
 
 
 _HINTS: dict[type, dict[str, Any]] = {}

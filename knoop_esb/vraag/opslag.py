@@ -13,6 +13,7 @@ from knoop_esb import logs
 from knoop_esb.routing.sources.base import Antwoord
 from knoop_esb.store import handelsregister as hr
 from knoop_esb.store.bulk import save_many
+from knoop_esb.transform import kenmerken
 from knoop_esb.transform.model import (Adres, MaatschappelijkeActiviteit, NietNatuurlijkPersoon, Vestiging,
                                        to_dict)
 
@@ -39,7 +40,10 @@ def ves_zoek(ves: Vestiging) -> hr.VesZoek:
 def mac_zoek(mac: MaatschappelijkeActiviteit) -> hr.MacZoek:
     rsin = mac.eigenaar.rsin if isinstance(mac.eigenaar, NietNatuurlijkPersoon) else None
     naam = mac.naam or next((h.naam for h in sorted(mac.handelsnamen, key=lambda h: h.volgorde)), None)
-    return hr.MacZoek(kvk_nummer=mac.kvk_nummer, rsin=rsin, naam=naam)
+    k = kenmerken.schat(mac)  # the priority refresh's criteria, completed (the seed's estimateData)
+    return hr.MacZoek(kvk_nummer=mac.kvk_nummer, rsin=rsin, naam=naam, rechtsvorm=k.rechtsvorm,
+                      oprichting=k.oprichting, werkzame_personen=k.werkzame_personen, sbi_codes=k.sbi_codes,
+                      economisch_actief=k.economisch_actief, actief=k.actief)
 
 
 def nnp_zoek(nnp: NietNatuurlijkPersoon, kvk_nummer: str | None = None) -> hr.NnpZoek:

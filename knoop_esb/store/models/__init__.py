@@ -7,6 +7,7 @@ from knoop_esb.store.models.handelsregister import MacVersie, NnpVersie, VesHand
 from knoop_esb.store.models.ontvangst import OntvangenKennisgeving, OntvangstZender
 from knoop_esb.store.models.sync import BedrijfNieuw, KvkRequest, KvkSignaal
 from knoop_esb.store.models.sync import BedrijfNieuw, KvkPollVenster, KvkRequest, KvkSignaal, RoosterJob, SyncTaak
+from knoop_esb.store.models.verversing import BedrijfLabel, LaadVoortgang
 
 __all__ = [
     "Base",
@@ -32,4 +33,6 @@ __all__ = [
     "KvkPollVenster",
     "RoosterJob",
     "SyncTaak",
+    "BedrijfLabel",
+    "LaadVoortgang",
 ]

@@ -55,10 +55,20 @@ class MacVersie(Versie, Base):
     rsin: Mapped[str | None] = mapped_column(String(9), index=True)
     naam: Mapped[str | None] = mapped_column(String(500))
     naam_norm: Mapped[str | None] = mapped_column(String(500))
+    # The priority refresh's criteria (seed 002 §2), completed before saving (transform.kenmerken,
+    # the seed's estimateData); derived from ``data``, so they are not part of its hash.
+    rechtsvorm: Mapped[str | None] = mapped_column(String(100))
+    oprichting: Mapped[str | None] = mapped_column(String(8))  # JJJJMMDD, unknown parts 00
+    werkzame_personen: Mapped[int | None] = mapped_column(Integer)
+    sbi_codes: Mapped[str | None] = mapped_column(String(500))  # " 62010 4711": LIKE '% 1%' finds prefixes
+    economisch_actief: Mapped[bool | None] = mapped_column(Boolean)
+    actief: Mapped[bool | None] = mapped_column(Boolean)
 
     __table_args__ = (
         _actueel_unique("mac_versie", "kvk_nummer"),
         Index("ix_mac_versie_naam_norm", "naam_norm", postgresql_ops={"naam_norm": "text_pattern_ops"}),
+        # the refresh planner walks the actual rows oldest fetched_at first
+        Index("ix_mac_versie_verversing", "fetched_at", sqlite_where=text("actueel"), postgresql_where=text("actueel")),
     )
 
 
@@ -103,6 +113,7 @@ class VesVersie(Versie, Base):
         _actueel_unique("ves_versie", "vestigingsnummer"),
         Index("ix_ves_versie_adres", "postcode", "huisnummer", "huisletter", "huisnummertoevoeging"),
         Index("ix_ves_versie_woonplaats_straat", "woonplaats_norm", "straatnaam_norm"),
+        Index("ix_ves_versie_verversing", "fetched_at", sqlite_where=text("actueel"), postgresql_where=text("actueel")),
     )
 
 
