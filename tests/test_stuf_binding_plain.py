@@ -225,3 +225,18 @@ def test_zeep_with_basic_auth(plain_node, pki):
         scope={"object": {"entiteittype": "MAC", "scope": "alles"}},
     )
     assert result.stuurgegevens.berichtcode == "La01"
+
+
+@pytest.mark.parametrize("afnemer, match", [
+    ('oin = "00000099000000000002"\nprofiel = "2W-be-S"\nbinding = "stuf"\n', "no WS-Security"),
+    ('oin = "00000099000000000001"\nbinding = "soap"\n', "binding"),
+    (f'oin = "{INTERN}"\nprofiel = "intern"\ncertificaat_cn = "x"\n', "intern_trust_anchors"),
+    (f'oin = "{INTERN}"\nprofiel = "intern"\ngebruikersnaam = "x"\nwachtwoord_bestand = "/nonexistent"\n', "cannot read"),
+])
+def test_binding_config_errors(pki, stuf_schemas_dir, tmp_path, afnemer, match):
+    from knoop_esb.config import ConfigError
+    from knoop_esb.endpoints.app import build_app
+    from tests.fixtures.node import node_config
+
+    with pytest.raises(ConfigError, match=match):
+        build_app(node_config(pki, tmp_path, stuf_schemas_dir, afnemers=f"[[afnemers.afnemer]]\n{afnemer}"))
