@@ -154,7 +154,9 @@ def _sleutel(obj: etree._Element, entiteittype: str) -> str:
 
 def _bron_meldingen(antwoord) -> tuple[str, ...]:
     """The chain's ``verouderd`` (a stale stored copy answered) in the afnemer's words, dated by the
-    copy's fetch time."""
+    copy's fetch time; and each ``onvolledig`` (a source answered part of an object: KVK's
+    vestigingen list failed after the basisprofiel) as the source said it."""
+    meldingen = tuple(m.omschrijving for m in antwoord.meldingen if m.code == "onvolledig")
     if not any(m.code == "verouderd" for m in antwoord.meldingen):
-        return ()
-    return (f"gegevens uit opslag van {antwoord.fetched_at.isoformat()}: KVK nu niet bereikbaar",)
+        return meldingen
+    return (f"gegevens uit opslag van {antwoord.fetched_at.isoformat()}: KVK nu niet bereikbaar",) + meldingen

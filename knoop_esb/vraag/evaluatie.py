@@ -34,6 +34,7 @@ class Evaluatie:
         self.aanvullen = aanvullen  # vraag.aanvulling.Aanvulling: short KVK vestigingen from the store
 
     def bron_vraag(self, vraag: Vraag, afnemer: str | None, element=None) -> BronVraag:
+        sel.controleer_formaat(vraag)
         selectie = sel.bron_selectie(vraag)
         if not sel.zoekbaar(selectie):
             raise StufFout(foutcodes.STUF058, f"selectie op {vraag.entiteittype} niet ondersteund; selecteer in "
