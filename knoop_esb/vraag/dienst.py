@@ -20,7 +20,9 @@ from knoop_esb.stuf import stuurgegevens as sg
 from knoop_esb.stuf.fouten import StufFout
 from knoop_esb.stuf.ns import STUF, q
 from knoop_esb.transform.fout import MappingFout
+from knoop_esb.transform import model as model_mod
 from knoop_esb.vraag import antwoord as la
+from knoop_esb.vraag import historie
 from knoop_esb.vraag import ordening, scope as scope_mod
 from knoop_esb.vraag.evaluatie import Evaluatie
 from knoop_esb.vraag.model import Criterium, Vraag
@@ -58,6 +60,7 @@ class Beantwoorder:
     vraag_config: Any
     node: sg.Systeem | None = None
     hooks: Afnemerhooks = field(default_factory=Afnemerhooks)
+    historie: Any = None  # vraag.historie.Historie: the store's versions for Lv03 / Lv05
 
     def beantwoord(self, element: etree._Element, afnemer: str,
                    stuurgegevens: sg.Stuurgegevens | None = None) -> etree._Element:
@@ -75,6 +78,8 @@ class Beantwoorder:
         pagina = ordening.pagina([obj for _, obj in gevonden], vraag, sorteer_paden,
                                  self.vraag_config.maximum_aantal, self.vraag_config.maximum_aantal_node)
         objecten, attributen = self._in_scope(vraag, [(index[id(o)], o) for o in pagina.objecten], toegang)
+        if historie.soort_van(vraag.berichtcode) in historie.SOORTEN:
+            self._historie(vraag, objecten, toegang)
         sleutels = tuple(_sleutel(o, vraag.entiteittype) for o in objecten)
         geplaatst = self._indicaties(vraag, afnemer, sleutels)
         meldingen = pagina.meldingen + _bron_meldingen(antwoord)
@@ -120,6 +125,20 @@ class Beantwoorder:
                 paden.update(obj_paden)
         return result, tuple(sorted(paden))
 
+    def _historie(self, vraag: Vraag, objecten: list[etree._Element], toegang: Any) -> None:
+        if self.historie is None:
+            raise StufFout(foutcodes.STUF025, f"{vraag.berichtcode} wordt niet ondersteund (geen historie)")
+        soort = historie.soort_van(vraag.berichtcode)
+        cls = MODELLEN[vraag.entiteittype]
+        peil = _peiltijdstip(vraag.peiltijdstip_formeel)
+
+        def versie_object(versie):
+            obj = self._emit(vraag.entiteittype, model_mod.from_dict(cls, versie.data), vraag.scope)
+            return self.hooks.filter(toegang, obj)[0]
+
+        for obj in objecten:
+            self.historie.vul(soort, vraag.entiteittype, obj, _sleutel(obj, vraag.entiteittype), versie_object, peil)
+
     def _indicaties(self, vraag: Vraag, afnemer: str, sleutels: tuple[str, ...]) -> bool:
         if not vraag.indicator_afnemerindicatie or not sleutels or self.hooks.plaats_indicaties is None:
             return False
@@ -131,6 +150,22 @@ class Beantwoorder:
         except StufFout as fout:
             log.error("la01_niet_schema_conform", fout=fout.omschrijving, details=fout.details)
             raise StufFout(foutcodes.STUF058, "antwoord voldoet niet aan het schema (defect gelogd)") from None
+
+
+MODELLEN = {"MAC": model_mod.MaatschappelijkeActiviteit, "NNP": model_mod.NietNatuurlijkPersoon,
+            "VES": model_mod.Vestiging}
+
+
+def _peiltijdstip(tekst: str | None) -> datetime | None:
+    """A StUF:Tijdstip (yyyymmddhhmmss[mmm], Dutch local time) as an aware datetime; StUF055 when unusable."""
+    if not tekst:
+        return None
+    from knoop_esb.store.kalender import NL
+
+    try:
+        return datetime.strptime((tekst + "000000")[:14], "%Y%m%d%H%M%S").replace(tzinfo=NL)
+    except ValueError:
+        raise StufFout(foutcodes.STUF055, f"peiltijdstipFormeel {tekst!r} is geen tijdstip") from None
 
 
 def _op_sleutel(vraag: Vraag) -> Vraag:
