@@ -17,8 +17,10 @@ from zeep.transports import Transport
 
 from knoop_esb.digikoppeling import zeep_compat
 from knoop_esb.digikoppeling.intern import hash_password
+from knoop_esb.endpoints import handlers
 from knoop_esb.stuf.ns import BG, SOAP11_ENV, STUF, WSA
 from tests.fixtures.node import NODE_OIN, fault_code, soap_envelope, wait_for_log
+from tests.fixtures.stuf import la01_skeleton
 from tests.fixtures.vraag import VRAAG_AFNEMERS, kvk_extra, lv01
 
 BV = "/stuf/bg0310/BeantwoordVraag"
@@ -165,12 +167,22 @@ def test_wrong_credentials_refused(plain_node, user, password):
     assert fault_code(response) == ("Fo02Bericht", "StUF052")
 
 
-def test_client_certificate_of_internal_ca_identifies_the_afnemer(plain_node, pki, captured_logs):
+def test_client_certificate_of_internal_ca_identifies_the_afnemer(plain_node, pki):
     with plain_node.client("intern-demo") as client:
         response = post(client, plain_node, plain_envelope(mac_vraag()), None)
     answer, _ = answer_of(response)
     assert etree.QName(answer).localname == "macLa01"
-    wait_for_log(captured_logs, event="peer identified", profiel="intern", via="intern-certificaat")
+    peers = []
+
+    def recorder(request):
+        peers.append(request.peer)
+        return la01_skeleton("MAC", request.stuurgegevens)
+
+    with handlers.replaced(f"{{{BG}}}macLv01", recorder), plain_node.client("intern-demo") as client:
+        answer_of(post(client, plain_node, plain_envelope(mac_vraag()), None))
+    peer = peers[-1]
+    assert (peer.oin, peer.profiel, peer.via, peer.binding) == (INTERN, "intern", "intern-certificaat", "stuf")
+    assert peer.certificate.subject.rfc4514_string().startswith("CN=intern-demo.knoop-esb.test")
 
 
 def test_internal_ca_certificate_is_not_a_pkioverheid_identity(plain_node):

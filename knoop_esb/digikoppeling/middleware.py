@@ -32,7 +32,7 @@ from knoop_esb.digikoppeling.signing import Ondertekenaar, sign_envelope
 from knoop_esb.digikoppeling.verify import WssResultaat, verify_envelope
 from knoop_esb.stuf import fouten, stuurgegevens, tolerant
 from knoop_esb.stuf.fouten import StufFout
-from knoop_esb.stuf.ns import SOAP11_ENV
+from knoop_esb.stuf.ns import SOAP11_ENV, STUF
 
 __all__ = ["WusMiddleware", "WusContext", "profiel_of"]
 
@@ -201,8 +201,10 @@ class WusMiddleware:
     def _secure_response(self, root: etree._Element, context: WusContext, *, encrypt: bool) -> bytes:
         body = root.find(f"{{{SOAP11_ENV}}}Body")
         child = next((c for c in body if isinstance(c.tag, str)), None)
-        if child is None or child.tag == f"{{{SOAP11_ENV}}}Fault":
+        if child is None:
             action = wsa.FAULT_ACTION
+        elif child.tag == f"{{{SOAP11_ENV}}}Fault":
+            action = _fault_action(child)
         else:
             action = f"{etree.QName(child).namespace}/{etree.QName(child).localname}"
         request = context.addressing or wsa.Addressing()
@@ -226,6 +228,18 @@ class WusMiddleware:
         payload = self._secure_response(root, context, encrypt=False)
         start_response("500 Internal Server Error", [("Content-Type", CONTENT_TYPE), ("Content-Length", str(len(payload)))])
         return [payload]
+
+
+def _fault_action(fault: etree._Element) -> str:
+    """The wsam:Action the WSDLs declare for the fault "fout": the StUF namespace + "/" + Fo02 or
+    Fo03 (from the detail's foutbericht); WS-Addressing's generic fault Action for other faults."""
+    detail = fault.find("detail")
+    bericht = next((c for c in detail if isinstance(c.tag, str)), None) if detail is not None else None
+    if bericht is not None:
+        name = etree.QName(bericht)
+        if name.namespace == STUF and name.localname in ("Fo01Bericht", "Fo02Bericht", "Fo03Bericht"):
+            return f"{STUF}/{name.localname[:4]}"
+    return wsa.FAULT_ACTION
 
 
 def _message_id(child: etree._Element | None) -> str:
