@@ -82,14 +82,6 @@ def test_mac_lv05_formele_historie(node, gewijzigd, schema_registry):
     assert stippen == sorted(stippen)
 
 
-def test_lv05_with_peiltijdstip_before_the_changes_has_only_the_first_state(node, gewijzigd, schema_registry):
-    body = _als(lv01("MAC", {"kvkNummer": KVK}), "Lv05")
-    etree.SubElement(body.find(f"{{{BG}}}parameters"), f"{{{STUF}}}peiltijdstipFormeel").text = "20000101000000"
-    antwoord = la01(vraag(node, body))
-    schema_registry.validate(antwoord)
-    assert _historie(objecten(antwoord)[0], "historieFormeel") == []
-
-
 @pytest.mark.parametrize("ent, gelijk", [("NNP", None), ("VES", {"vestigingsNummer": "000037178598"})])
 def test_nnp_and_ves_lv03(node, gewijzigd, schema_registry, ent, gelijk):
     if gelijk is None:
@@ -133,3 +125,24 @@ def test_zeep_calls_the_history_operations(node, gewijzigd, pki, operatie):
     assert result.stuurgegevens.berichtcode == "La0" + operatie[-1]
     historie = getattr(result.antwoord.object[0], "historieMaterieel" if operatie.endswith("3") else "historieFormeel")
     assert len(historie) >= 3
+
+
+@pytest.mark.parametrize("dagen, naam", [(0, "Test BV Donald"), (25, "Test BV Donald Twee"), (45, "Test BV Donald Drie")])
+def test_lv03_with_peiltijdstip_materieel(node, gewijzigd, schema_registry, dagen, naam):
+    # Lv01 has no peiltijdstip in the MAC/NNP/VES schema; Lv03 and Lv05 do.
+    body = _als(lv01("MAC", {"kvkNummer": KVK}), "Lv03")
+    peil = (gewijzigd + timedelta(days=dagen)).strftime("%Y%m%d") + "120000"
+    etree.SubElement(body.find(f"{{{BG}}}parameters"), f"{{{STUF}}}peiltijdstipMaterieel").text = peil
+    antwoord = la01(vraag(node, body))
+    schema_registry.validate(antwoord)
+    [mac] = objecten(antwoord)
+    assert mac.findtext(f"{{{BG}}}handelsnaam") == naam
+    assert len(mac.findall(f"{{{BG}}}historieMaterieel")) == 3
+
+
+def test_lv05_with_peiltijdstip_formeel_before_the_store_knew_it(node, gewijzigd, schema_registry):
+    body = _als(lv01("MAC", {"kvkNummer": KVK}), "Lv05")
+    etree.SubElement(body.find(f"{{{BG}}}parameters"), f"{{{STUF}}}peiltijdstipFormeel").text = "20000101000000"
+    antwoord = la01(vraag(node, body))
+    schema_registry.validate(antwoord)
+    assert objecten(antwoord) == []

@@ -72,6 +72,8 @@ class Beantwoorder:
         ordening.controleer_ondersteund(vraag, sorteer_paden)
         bron_vraag = self.evaluatie.bron_vraag(vraag, afnemer, element)
         antwoord = self.evaluatie.objecten(bron_vraag)
+        if vraag.peiltijdstip_materieel or vraag.peiltijdstip_formeel:
+            antwoord = self._op_peiltijdstip(vraag, antwoord)
         kandidaten = self._kandidaten(vraag, antwoord)
         gevonden = [(model, obj) for model, obj in kandidaten if voldoet(obj, vraag)]
         index = {id(obj): model for model, obj in gevonden}
@@ -125,12 +127,28 @@ class Beantwoorder:
                 paden.update(obj_paden)
         return result, tuple(sorted(paden))
 
+    def _op_peiltijdstip(self, vraag: Vraag, antwoord):
+        """The objects found, each as the store's version at the vraag's peiltijdstip (left out when
+        the store has none then): history is the store's, KVK only knows the actual state."""
+        if self.historie is None:
+            raise StufFout(foutcodes.STUF058, "peiltijdstip wordt niet ondersteund (geen historie)")
+        materieel = _peiltijdstip(vraag.peiltijdstip_materieel, "peiltijdstipMaterieel")
+        formeel = _peiltijdstip(vraag.peiltijdstip_formeel, "peiltijdstipFormeel")
+        cls = MODELLEN[vraag.entiteittype]
+        objecten = []
+        for model in antwoord.objecten:
+            versie = self.historie.op_peiltijdstip(vraag.entiteittype, getattr(model, MODEL_SLEUTEL[vraag.entiteittype]),
+                                                   materieel.date() if materieel else None, formeel)
+            if versie is not None:
+                objecten.append(model_mod.from_dict(cls, versie.data))
+        return dataclasses.replace(antwoord, objecten=tuple(objecten))
+
     def _historie(self, vraag: Vraag, objecten: list[etree._Element], toegang: Any) -> None:
         if self.historie is None:
             raise StufFout(foutcodes.STUF025, f"{vraag.berichtcode} wordt niet ondersteund (geen historie)")
         soort = historie.soort_van(vraag.berichtcode)
         cls = MODELLEN[vraag.entiteittype]
-        peil = _peiltijdstip(vraag.peiltijdstip_formeel)
+        peil = _peiltijdstip(vraag.peiltijdstip_formeel, "peiltijdstipFormeel")
 
         def versie_object(versie):
             obj = self._emit(vraag.entiteittype, model_mod.from_dict(cls, versie.data), vraag.scope)
@@ -156,7 +174,10 @@ MODELLEN = {"MAC": model_mod.MaatschappelijkeActiviteit, "NNP": model_mod.NietNa
             "VES": model_mod.Vestiging}
 
 
-def _peiltijdstip(tekst: str | None) -> datetime | None:
+MODEL_SLEUTEL = {"MAC": "kvk_nummer", "NNP": "rsin", "VES": "vestigingsnummer"}
+
+
+def _peiltijdstip(tekst: str | None, naam: str) -> datetime | None:
     """A StUF:Tijdstip (yyyymmddhhmmss[mmm], Dutch local time) as an aware datetime; StUF055 when unusable."""
     if not tekst:
         return None
@@ -165,7 +186,7 @@ def _peiltijdstip(tekst: str | None) -> datetime | None:
     try:
         return datetime.strptime((tekst + "000000")[:14], "%Y%m%d%H%M%S").replace(tzinfo=NL)
     except ValueError:
-        raise StufFout(foutcodes.STUF055, f"peiltijdstipFormeel {tekst!r} is geen tijdstip") from None
+        raise StufFout(foutcodes.STUF055, f"{naam} {tekst!r} is geen tijdstip") from None
 
 
 def _op_sleutel(vraag: Vraag) -> Vraag:

@@ -110,6 +110,17 @@ class Historie:
             return [v for v in hr.formele_historie(session, entiteittype, sleutel)
                     if peiltijdstip is None or v.tijdstip_registratie <= peiltijdstip]
 
+    def op_peiltijdstip(self, entiteittype: str, sleutel: str, materieel: date | None,
+                        formeel: datetime | None):
+        """The stored version valid on ``materieel`` as known at ``formeel`` (either may be None =
+        now), or None when the store has none for that moment."""
+        from knoop_esb.store import handelsregister as hr
+
+        with self.database.session() as session:
+            if materieel is not None:
+                return hr.op_datum(session, entiteittype, sleutel, materieel, bekend_op=formeel)
+            return hr.op_tijdstip(session, entiteittype, sleutel, formeel)
+
     def vul(self, soort: str, entiteittype: str, obj: etree._Element, sleutel: str,
             versie_object: Callable[[object], etree._Element | None], peiltijdstip: datetime | None = None) -> int:
         """Add the history of ``obj`` (key ``sleutel``); ``versie_object(versie)`` emits one stored

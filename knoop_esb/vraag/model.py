@@ -49,7 +49,10 @@ class Vraag:
     indicator_afnemerindicatie: bool = False
     indicator_aantal: bool = False
     start: Any = None  # the start object element of a vervolgvraag (lxml), or None
-    peiltijdstip_formeel: str | None = None  # StUF:Tijdstip (yyyymmddhhmmss…): Lv05 history as registered then
+    # StUF:Tijdstip (yyyymmddhhmmss…, Dutch time): the state valid then (materieel) / as registered
+    # then (formeel; for an Lv05 also the end of its history). None = now.
+    peiltijdstip_materieel: str | None = None
+    peiltijdstip_formeel: str | None = None
 
     @property
     def criteria(self) -> tuple[Criterium, ...]:

@@ -74,6 +74,7 @@ def _parameters(parameters: etree._Element | None) -> dict:
         "indicator_afnemerindicatie": _bool(_tekst(parameters, "indicatorAfnemerIndicatie")
                                             or _tekst(parameters, "indicatorAfnemerindicatie")),
         "indicator_aantal": _bool(_tekst(parameters, "indicatorAantal")),
+        "peiltijdstip_materieel": _tekst(parameters, "peiltijdstipMaterieel") or None,
         "peiltijdstip_formeel": _tekst(parameters, "peiltijdstipFormeel") or None,
     }
 
