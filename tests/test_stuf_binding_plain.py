@@ -252,3 +252,12 @@ def test_binding_config_errors(pki, stuf_schemas_dir, tmp_path, afnemer, match):
 
     with pytest.raises(ConfigError, match=match):
         build_app(node_config(pki, tmp_path, stuf_schemas_dir, afnemers=f"[[afnemers.afnemer]]\n{afnemer}"))
+
+
+def test_without_credentials_a_basic_challenge(plain_node):
+    # urllib, suds and many ESBs send Basic credentials only after a 401 challenge.
+    with no_cert_client(plain_node) as client:
+        response = post(client, plain_node, plain_envelope(mac_vraag()), None)
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith('Basic realm="knoop-esb"')
+    assert fault_code(response) == ("Fo02Bericht", "StUF052")
