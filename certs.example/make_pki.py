@@ -27,12 +27,18 @@ Files written (all PEM):
   other-root.pem                 that other root
   root-ca, domain-ca, tsp-ca     each CA's certificate and key (.pem/.key), to republish CRLs or
                                  issue more test certificates
+  intern-ca.pem/.key             a municipality's own (non-PKIoverheid) CA: tls.intern_trust_anchors
+  intern-demo.pem/.key           client certificate of the intern afnemer demo-intern (CN
+                                 intern-demo.knoop-esb.test, no OIN) under intern-ca
+  intern-demo.password           demo-intern's HTTP Basic password (random, 0600; knoop.toml's
+                                 wachtwoord_bestand: the node hashes it at start). Kept when it exists.
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import ipaddress
+import secrets
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +52,7 @@ NODE_OIN = "00000099000000000000"
 DEMO_OIN = "00000099000000000001"
 SIGNED_OIN = "00000099000000000002"
 UNKNOWN_OIN = "00000099000000000009"
+INTERN_CN = "intern-demo.knoop-esb.test"
 # PKIoverheid Private Services server certificates (PoR 3h); the CAs carry the sibling policies.
 POLICY_LEAF = "2.16.528.1.1003.1.2.8.6"
 POLICY_CA = "2.16.528.1.1003.1.2.8.4"
@@ -189,7 +196,8 @@ LEAVES: dict[str, Leaf] = {
                       eku=(ExtendedKeyUsageOID.SERVER_AUTH,)),
     "no-serial": Leaf("no-serial.knoop-esb.test", "Zonder OIN (test)", None),
 }
-EXPECTED = (["ca.pem", "root.crl", "domain.crl", "tsp.crl", "other-root.pem", "other-ca.pem", "other-ca.key",
+EXPECTED = (["intern-ca.pem", "intern-ca.key", "intern-demo.pem", "intern-demo.key", "intern-demo.password",
+             "ca.pem", "root.crl", "domain.crl", "tsp.crl", "other-root.pem", "other-ca.pem", "other-ca.key",
              "root-ca.pem", "root-ca.key", "domain-ca.pem", "domain-ca.key", "tsp-ca.pem", "tsp-ca.key"]
             + [f"{name}{ext}" for name in LEAVES for ext in (".pem", ".key")])
 
@@ -199,7 +207,7 @@ def is_complete(out: Path, min_days: int = 30) -> bool:
     if not all((out / name).exists() for name in EXPECTED):
         return False
     horizon = NOW + dt.timedelta(days=min_days)
-    for name in ("server", "afnemer-demo", "afnemer-signed", "unknown-afnemer"):
+    for name in ("server", "afnemer-demo", "afnemer-signed", "unknown-afnemer", "intern-demo"):
         cert = x509.load_pem_x509_certificates((out / f"{name}.pem").read_bytes())[0]
         if cert.not_valid_after_utc < horizon:
             return False
@@ -229,6 +237,15 @@ def make(out: Path) -> None:
         (out / f"{name}.crl").write_bytes(_crl(ca).public_bytes(serialization.Encoding.PEM))
         # Kept so tests and operators can republish a CRL or issue more test certificates.
         _write(out, f"{name}-ca", _pem(ca.cert), ca.key)
+    intern_ca = _ca("TEST Gemeente Demo interne CA", "Gemeente Demo (test)", "intern.crl", None, None)
+    intern_leaf = _leaf(Leaf(INTERN_CN, "Gemeente Demo (test)", None, eku=(ExtendedKeyUsageOID.CLIENT_AUTH,)),
+                        intern_ca, "intern.crl")
+    _write(out, "intern-demo", _pem(intern_leaf.cert), intern_leaf.key)
+    _write(out, "intern-ca", _pem(intern_ca.cert), intern_ca.key)
+    password = out / "intern-demo.password"
+    if not password.exists():  # the operator may have changed it; a new PKI does not change a password
+        password.write_text(secrets.token_urlsafe(18) + "\n", encoding="utf-8")
+        password.chmod(0o600)
     # Written last: the Makefile treats ca.pem as "the PKI is there".
     (out / "ca.pem").write_bytes(_pem(root.cert, domain.cert, tsp.cert))
 

@@ -206,7 +206,8 @@ def test_WB013_refusal_is_signed_for_signed_profile(wus_node, seen):
     response = _post(wus_node, S_OIN, _plain(wus_node, S_OIN))
     root = envelope.parse(response.content)
     assert root.find(f"{{{SOAP11_ENV}}}Header/{{{WSSE}}}Security") is not None
-    assert wsa.parse(root).action == wsa.FAULT_ACTION
+    # The Action the WSDL declares for the fault "fout" (wsam:Action on wsdl:fault).
+    assert wsa.parse(root).action == "http://www.egem.nl/StUF/StUF0301/Fo02"
 
 
 def test_WB010_signer_tls_and_zender_are_one_party(wus_node, seen):

@@ -14,9 +14,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from knoop_esb.afnemers.profielen import ALLES, PROFIELEN, Regel
+from knoop_esb.config import ConfigError
 from knoop_esb.digikoppeling import intern
 from knoop_esb.digikoppeling.oin import is_valid as oin_is_valid
 from knoop_esb.digikoppeling.profiles import PROFIELEN as WUS_PROFIEL_DEFINITIES
+from knoop_esb.digikoppeling.stufbinding import binding_van
 from knoop_esb.store.base import utcnow
 from knoop_esb.store.models import Afnemer as AfnemerRij
 from knoop_esb.store.models import AfnemerEndpointRij
@@ -78,6 +80,9 @@ class AfnemerInfo:
     gebruikersnaam: str = ""
     wachtwoord_hash: str = ""
     bron: str = "config"
+    binding: str = "digikoppeling"
+    tolerant: bool = False
+    certificaat_cn: str = ""
     endpoints: tuple[AfnemerEndpoint, ...] = ()
     # Chain partner: entiteittypen whose kennisgevingen the node takes over (knoop.toml only).
     kennisgevingen_in: tuple[str, ...] = ()
@@ -95,11 +100,27 @@ def regels_uit_config(afnemer: AfnemerConfig) -> tuple[Regel, ...]:
     return tuple(regels)
 
 
+def _wachtwoord_hash(afnemer: AfnemerConfig) -> str:
+    """The configured hash, or the hash of the password in ``wachtwoord_bestand`` (read once, at start)."""
+    if not afnemer.wachtwoord_bestand:
+        return afnemer.wachtwoord_hash
+    try:
+        password = Path(afnemer.wachtwoord_bestand).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConfigError("afnemers.afnemer.wachtwoord_bestand",
+                          f"cannot read the password of {afnemer.oin}: {exc.strerror} ({afnemer.wachtwoord_bestand})") from None
+    if not password:
+        raise ConfigError("afnemers.afnemer.wachtwoord_bestand", f"{afnemer.wachtwoord_bestand} is empty")
+    return intern.hash_password(password)
+
+
 def van_config(afnemer: AfnemerConfig) -> AfnemerInfo:
     return AfnemerInfo(
         oin=afnemer.oin, naam=afnemer.naam, profiel=afnemer.profiel, applicatie=afnemer.applicatie,
         kennisgeving_url=afnemer.kennisgeving_url, actief=True, regels=regels_uit_config(afnemer),
-        doel=afnemer.doel, gebruikersnaam=afnemer.gebruikersnaam, wachtwoord_hash=afnemer.wachtwoord_hash,
+        doel=afnemer.doel, gebruikersnaam=afnemer.gebruikersnaam, wachtwoord_hash=_wachtwoord_hash(afnemer),
+        binding=binding_van(afnemer.profiel, afnemer.binding), tolerant=afnemer.tolerant,
+        certificaat_cn=afnemer.certificaat_cn,
         endpoints=_endpoints(afnemer.profiel, afnemer.kennisgeving_url, afnemer.endpoint),
         kennisgevingen_in=tuple(afnemer.kennisgevingen_in),
     )
@@ -115,6 +136,7 @@ def van_store(rij: AfnemerRij) -> AfnemerInfo:
         kennisgeving_url=rij.kennisgeving_url, actief=rij.actief, regels=regels,
         doel="; ".join(dict.fromkeys(r.doel for r in regels if r.doel)),
         gebruikersnaam=rij.gebruikersnaam or "", wachtwoord_hash=rij.wachtwoord_hash or "", bron="store",
+        binding=binding_van(rij.profiel, ""),
         endpoints=_endpoints(rij.profiel, rij.kennisgeving_url, rij.endpoints),
     )
 
@@ -150,6 +172,12 @@ class Registry:
             rij = session.scalars(select(AfnemerRij).where(AfnemerRij.gebruikersnaam == gebruikersnaam)).first()
             # A store row whose OIN is also in knoop.toml is shadowed by the config afnemer.
             return van_store(rij) if rij is not None and rij.oin not in self._config else None
+
+    def by_certificaat_cn(self, cn: str) -> AfnemerInfo | None:
+        """The intern afnemer whose internal client certificate has this subject CN (knoop.toml only)."""
+        if not cn:
+            return None
+        return next((a for a in self._config.values() if a.certificaat_cn == cn), None)
 
     def alle(self) -> list[AfnemerInfo]:
         result = list(self._config.values())

@@ -49,9 +49,20 @@ class Afnemer:
     profiel: str = "2W-be"
     applicatie: str = ""
     kennisgeving_url: str = ""
-    # Only for profiel = "intern" (server-auth TLS + HTTP Basic); never set for Digikoppeling profiles.
+    # Only for profiel = "intern" (server-auth TLS + HTTP Basic, or a client certificate from
+    # tls.intern_trust_anchors); never set for Digikoppeling profiles.
     gebruikersnaam: str = ""
     wachtwoord_hash: str = ""
+    # The password in a file (0600, e.g. written by `make pki`), hashed when the node starts: a
+    # demo or a container secret needs no hash committed to knoop.toml.
+    wachtwoord_bestand: str = ""
+    # profiel = "intern": the subject CN of the client certificate the internal CA issued it.
+    certificaat_cn: str = ""
+    # "digikoppeling" (WS-Addressing required) or "stuf" (the plain StUF http/SOAP binding,
+    # WS-Addressing optional); empty = "stuf" for profiel intern, else "digikoppeling".
+    binding: str = ""
+    # Repair and log the known deviations of clients migrating from another makelaar (docs/afnemers.md).
+    tolerant: bool = False
     # Doelbinding, default deny: named profiles (``["handelsregister"]`` = every Handelsregister
     # bericht with every attribute) plus inline rules [[afnemers.afnemer.autorisatie]].
     autorisatieprofielen: list[str] = field(default_factory=list)
@@ -68,29 +79,44 @@ class Afnemer:
 class AfnemersConfig:
     """Known afnemers (subscribers). The store holds more, managed with `knoop-esb afnemers`."""
 
-    afnemer: list[Afnemer] = doc("Array of tables [[afnemers.afnemer]] with oin, naam, profiel, applicatie, kennisgeving_url (gebruikersnaam, wachtwoord_hash for profiel \"intern\" only; delivery endpoints for kennisgevingen: [[afnemers.afnemer.endpoint]] with naam, url, profiel, trust_anchors, timeout, parallel, beginstand, entiteittypen, or kennisgeving_url alone as the simple form; doelbinding: autorisatieprofielen = [\"handelsregister\"] and/or [[afnemers.afnemer.autorisatie]] rules, doel; kennisgevingen_in = [\"MAC\", \"NNP\", \"VES\"] makes it a chain partner whose Lk01s the node takes over). Without any autorisatie an afnemer may ask nothing.", default_factory=list)
+    afnemer: list[Afnemer] = doc("Array of tables [[afnemers.afnemer]] with oin, naam, profiel, applicatie, kennisgeving_url, binding (\"digikoppeling\" or \"stuf\"), tolerant (gebruikersnaam with wachtwoord_hash or wachtwoord_bestand, and/or certificaat_cn, for profiel \"intern\" only; delivery endpoints for kennisgevingen: [[afnemers.afnemer.endpoint]] with naam, url, profiel, trust_anchors, timeout, parallel, beginstand, entiteittypen, or kennisgeving_url alone as the simple form; doelbinding: autorisatieprofielen = [\"handelsregister\"] and/or [[afnemers.afnemer.autorisatie]] rules, doel; kennisgevingen_in = [\"MAC\", \"NNP\", \"VES\"] makes it a chain partner whose Lk01s the node takes over). Without any autorisatie an afnemer may ask nothing.", default_factory=list)
 
     def validate(self, config) -> None:
         from knoop_esb.afnemers.profielen import PROFIELEN
         from knoop_esb.digikoppeling import intern, profiles
+        from knoop_esb.digikoppeling.stufbinding import BINDINGEN
 
         for i, afnemer in enumerate(self.afnemer):
             sleutel = f"afnemers.afnemer[{i}]"
             # Checked here, not at the first request: an unknown profile would otherwise load and
             # then fail every message of this afnemer with StUF058.
+            if afnemer.binding not in ('', *BINDINGEN):
+                raise ConfigError(f"{sleutel}.binding", f"must be one of {', '.join(BINDINGEN)}, got {afnemer.binding!r}")
             if afnemer.profiel == intern.PROFIEL:
-                if not (afnemer.gebruikersnaam and intern.is_hash(afnemer.wachtwoord_hash)):
+                if afnemer.binding == "digikoppeling":
+                    raise ConfigError(f"{sleutel}.binding", f"intern afnemer {afnemer.oin} uses the plain StUF binding")
+                if afnemer.wachtwoord_hash and afnemer.wachtwoord_bestand:
+                    raise ConfigError(f"{sleutel}.wachtwoord_bestand", "give wachtwoord_hash or wachtwoord_bestand, not both")
+                heeft_wachtwoord = intern.is_hash(afnemer.wachtwoord_hash) or bool(afnemer.wachtwoord_bestand)
+                if not ((afnemer.gebruikersnaam and heeft_wachtwoord) or afnemer.certificaat_cn):
                     raise ConfigError(f"{sleutel}.wachtwoord_hash", f"intern afnemer {afnemer.oin} needs gebruikersnaam and "
-                                      "wachtwoord_hash (make one with `knoop-esb pki hash-password`)")
+                                      "wachtwoord_hash (make one with `knoop-esb pki hash-password`) or wachtwoord_bestand, "
+                                      "and/or certificaat_cn")
+                if afnemer.certificaat_cn and config.tls.intern_trust_anchors is None:
+                    raise ConfigError(f"{sleutel}.certificaat_cn", "needs tls.intern_trust_anchors (the internal CAs)")
             else:
                 try:
                     profiles.profiel(afnemer.profiel)
                 except ValueError:
                     raise ConfigError(f"{sleutel}.profiel", f"unknown profile {afnemer.profiel!r}; known: "
                                       f"{', '.join((*profiles.PROFIELEN, intern.PROFIEL))}") from None
-                if afnemer.gebruikersnaam or afnemer.wachtwoord_hash:
+                if afnemer.gebruikersnaam or afnemer.wachtwoord_hash or afnemer.wachtwoord_bestand or afnemer.certificaat_cn:
                     raise ConfigError(f"{sleutel}.gebruikersnaam", f"afnemer {afnemer.oin} has profiel {afnemer.profiel}: "
-                                      "Digikoppeling profiles authenticate by certificate only, remove gebruikersnaam/wachtwoord_hash")
+                                      "Digikoppeling profiles authenticate by certificate only, remove "
+                                      "gebruikersnaam/wachtwoord_hash/wachtwoord_bestand/certificaat_cn")
+                if afnemer.binding == "stuf" and afnemer.profiel != "2W-be":
+                    raise ConfigError(f"{sleutel}.binding", f"the plain StUF binding has no WS-Security: profiel "
+                                      f"{afnemer.profiel} needs binding \"digikoppeling\"")
             _valideer_endpoints(sleutel, afnemer)
             onbekend = set(afnemer.kennisgevingen_in) - {"*", "MAC", "NNP", "VES"}
             if onbekend:

@@ -116,10 +116,13 @@ def _check_chain(cert: x509.Certificate, trust: TrustMaterial, now: dt.datetime,
     return tuple(verified.chain)
 
 
-def _check_revocation(chain: tuple[x509.Certificate, ...], trust: TrustMaterial, now: dt.datetime) -> None:
+def _check_revocation(chain: tuple[x509.Certificate, ...], trust: TrustMaterial, now: dt.datetime,
+                      require_crl: bool = True) -> None:
     # chain = leaf, intermediates..., root; every certificate but the anchor is checked against its issuer's CRL.
     for cert, issuer in zip(chain, chain[1:]):
         crl = trust.crls.get(issuer.subject)
+        if crl is None and not require_crl:
+            continue
         if crl is None:
             raise CertificateRefused("crl-missing", f"no CRL configured for issuer {issuer.subject.rfc4514_string()}")
         if crl.next_update_utc is not None and now > crl.next_update_utc:
@@ -133,13 +136,18 @@ def _check_revocation(chain: tuple[x509.Certificate, ...], trust: TrustMaterial,
 
 
 def verify_client_certificate(cert: x509.Certificate, trust: TrustMaterial, now: dt.datetime | None = None,
-                              extra_intermediates: tuple[x509.Certificate, ...] = ()) -> VerifiedCertificate:
-    """Everything Digikoppeling asks of a client certificate; raises :class:`CertificateRefused`."""
+                              extra_intermediates: tuple[x509.Certificate, ...] = (), *,
+                              intern: bool = False) -> VerifiedCertificate:
+    """Everything Digikoppeling asks of a client certificate; raises :class:`CertificateRefused`.
+    ``intern``: a certificate of the municipality's own CA (tls.intern_trust_anchors) needs no OIN
+    (``oin`` is then "") and is checked against the CRLs that are configured for its CAs."""
     now = now or dt.datetime.now(dt.timezone.utc)
     _check_dates(cert, now)
     _check_eku(cert)
     chain = _check_chain(cert, trust, now, extra_intermediates)
-    _check_revocation(chain, trust, now)
+    _check_revocation(chain, trust, now, require_crl=not intern)
+    if intern:
+        return VerifiedCertificate(cert, chain, "")
     try:
         oin = oin_mod.from_certificate(cert)
     except oin_mod.OinError as exc:
@@ -165,7 +173,8 @@ class TrustStore:
 
     RECHECK_SECONDS = 30.0
 
-    def __init__(self, anchors: Path, crl_files: list[Path]):
+    def __init__(self, anchors: Path, crl_files: list[Path], *, intern: bool = False):
+        self._intern = intern
         self._anchors = Path(anchors)
         self._crl_files = [Path(p) for p in crl_files]
         self._lock = threading.Lock()
@@ -200,7 +209,8 @@ class TrustStore:
         if found is not None and found[0] is material and time.monotonic() < found[1]:
             _check_dates(cert, now)
             return found[2]
-        verified = verify_client_certificate(cert, material, now, extra_intermediates=extra_intermediates)
+        verified = verify_client_certificate(cert, material, now, extra_intermediates=extra_intermediates,
+                                             intern=self._intern)
         if self.RECHECK_SECONDS > 0:
             if len(self._verified) > 10_000:
                 self._verified.clear()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from cryptography import x509
+from cryptography.x509.oid import NameOID
 
 from knoop_esb.config import Config, ConfigError
 from knoop_esb.digikoppeling import intern
@@ -24,17 +25,22 @@ ENVIRON_KEY = "knoop.peer"
 VIA_TLS = "tls"          # client certificate in our own mutual-TLS handshake
 VIA_PROXY = "proxy"      # client certificate passed by a trusted TLS-offloading proxy
 VIA_INTERN = "intern"    # internal profile: server-auth TLS + HTTP Basic
+VIA_INTERN_CERT = "intern-certificaat"  # internal profile: a client certificate from tls.intern_trust_anchors
 
 
 @dataclass(frozen=True)
 class Peer:
-    """An authenticated afnemer: its OIN, its certificate (None for the intern profile), its
-    configured WUS profile (2W-be, 2W-be-S, 2W-be-SE or intern) and how it was identified."""
+    """An authenticated afnemer: its OIN, its certificate (None for HTTP Basic), its configured
+    WUS profile (2W-be, 2W-be-S, 2W-be-SE or intern), how it was identified, the binding it speaks
+    (``digikoppeling`` or ``stuf``: :mod:`knoop_esb.digikoppeling.stufbinding`) and whether its
+    known deviations are repaired (``tolerant``: :mod:`knoop_esb.stuf.tolerant`)."""
 
     oin: str
     certificate: x509.Certificate | None
     profiel: str
     via: str
+    binding: str = "digikoppeling"
+    tolerant: bool = False
 
 
 class PeerRefused(Exception):
@@ -66,8 +72,9 @@ class PeerResolver:
     ``afnemers`` looks afnemers up (``get(oin)``, ``by_gebruikersnaam(name)``): the afnemers registry,
     so afnemers added to the store at run time are admitted."""
 
-    def __init__(self, config: Config, trust: TrustStore, afnemers):
+    def __init__(self, config: Config, trust: TrustStore, afnemers, intern_trust: TrustStore | None = None):
         self._trust = trust
+        self._intern_trust = intern_trust
         self._afnemers = afnemers
         try:
             self._proxies = [ipaddress.ip_network(p, strict=False) for p in config.tls.trusted_proxies]
@@ -102,9 +109,12 @@ class PeerResolver:
             if intern.basic_credentials(authorization):
                 raise PeerRefused("mixed-profile", "client certificate and HTTP Basic in one request: "
                                   "the intern profile is never mixed with Digikoppeling profiles")
+            certificate = parse_pem(pem)
             try:
-                verified = self._trust.verify(parse_pem(pem))
+                verified = self._trust.verify(certificate)
             except CertificateRefused as exc:
+                if exc.reason == "untrusted" and self._intern_trust is not None:
+                    return self._intern_certificate_peer(certificate, via)
                 raise PeerRefused(exc.reason, f"client certificate refused: {exc}") from None
             afnemer = self._afnemers.get(verified.oin)
             if afnemer is None:
@@ -114,8 +124,26 @@ class PeerResolver:
                                   "HTTP Basic, never with a certificate")
             if not getattr(afnemer, "actief", True):
                 raise PeerRefused("inactive-afnemer", f"afnemer {verified.oin} is not active")
-            return Peer(verified.oin, verified.certificate, afnemer.profiel, via)
+            return Peer(verified.oin, verified.certificate, afnemer.profiel, via, *_binding(afnemer))
         return self._intern_peer(authorization)
+
+    def _intern_certificate_peer(self, certificate: x509.Certificate, via: str) -> Peer:
+        """A client certificate from an internal CA (not PKIoverheid): the intern afnemer whose
+        ``certificaat_cn`` is its subject CN, only for the plain StUF binding."""
+        try:
+            self._intern_trust.verify(certificate)
+        except CertificateRefused as exc:
+            raise PeerRefused(exc.reason, f"client certificate refused (neither PKIoverheid nor an internal CA "
+                              f"accepts it): {exc}") from None
+        names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+        cn = str(names[0].value) if names else ""
+        afnemer = self._afnemers.by_certificaat_cn(cn)
+        if afnemer is None or afnemer.profiel != intern.PROFIEL:
+            raise PeerRefused("unknown-afnemer", f"no intern afnemer has certificaat_cn {cn!r}")
+        if not getattr(afnemer, "actief", True):
+            raise PeerRefused("inactive-afnemer", f"afnemer {afnemer.oin} is not active")
+        return Peer(afnemer.oin, certificate, intern.PROFIEL,
+                    VIA_INTERN_CERT if via == VIA_TLS else via, *_binding(afnemer))
 
     def _intern_peer(self, authorization: str | None) -> Peer:
         credentials = intern.basic_credentials(authorization)
@@ -126,4 +154,8 @@ class PeerResolver:
         if (afnemer is None or afnemer.profiel != intern.PROFIEL or not getattr(afnemer, "actief", True)
                 or not intern.verify_password(password, afnemer.wachtwoord_hash)):
             raise PeerRefused("bad-credentials", f"intern profile: wrong user name or password for {user!r}")
-        return Peer(afnemer.oin, None, intern.PROFIEL, VIA_INTERN)
+        return Peer(afnemer.oin, None, intern.PROFIEL, VIA_INTERN, *_binding(afnemer))
+
+
+def _binding(afnemer) -> tuple[str, bool]:
+    return getattr(afnemer, "binding", "digikoppeling"), bool(getattr(afnemer, "tolerant", False))

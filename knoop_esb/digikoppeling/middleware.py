@@ -24,15 +24,15 @@ from lxml import etree
 
 from knoop_esb import logs
 from knoop_esb.config import Config
-from knoop_esb.digikoppeling import envelope, wsa, xmlenc
+from knoop_esb.digikoppeling import envelope, stufbinding, wsa, xmlenc
 from knoop_esb.digikoppeling.errors import NietGeautoriseerd, WusFout
 from knoop_esb.digikoppeling.profiles import PROFIELEN, WusProfiel, profiel as wus_profiel
 from knoop_esb.digikoppeling.replay import MemoryReplayCache, ReplayCache, StoreReplayCache
 from knoop_esb.digikoppeling.signing import Ondertekenaar, sign_envelope
 from knoop_esb.digikoppeling.verify import WssResultaat, verify_envelope
-from knoop_esb.stuf import fouten, stuurgegevens
+from knoop_esb.stuf import fouten, stuurgegevens, tolerant
 from knoop_esb.stuf.fouten import StufFout
-from knoop_esb.stuf.ns import SOAP11_ENV
+from knoop_esb.stuf.ns import SOAP11_ENV, STUF
 
 __all__ = ["WusMiddleware", "WusContext", "profiel_of"]
 
@@ -50,6 +50,7 @@ class WusContext:
     peer: object = None
     addressing: wsa.Addressing | None = None
     wss: WssResultaat | None = None
+    plain: bool = False  # the plain StUF binding: WS-A headers on the response only when the request had them
 
 
 def profiel_of(peer) -> WusProfiel:
@@ -99,7 +100,8 @@ class WusMiddleware:
 
     def __call__(self, environ, start_response):
         peer = environ.get("knoop.peer")
-        context = WusContext(profiel=PROFIELEN["2W-be"], peer=peer)
+        context = WusContext(profiel=PROFIELEN["2W-be"], peer=peer,
+                             plain=getattr(peer, "binding", stufbinding.DIGIKOPPELING) == stufbinding.STUF)
         try:
             context.profiel = profiel_of(peer)
             body = self._inbound(environ, context)
@@ -128,6 +130,10 @@ class WusMiddleware:
         envelope.check_content_type(environ.get("CONTENT_TYPE"))
         # The tree stays in the environ for spyne; decrypting replaces its Body in place.
         root = envelope.parse(raw, parsed=environ["knoop.envelope"])
+        if getattr(peer, "tolerant", False):
+            tolerant.herstel_header(root, afnemer=peer.oin)
+        if getattr(peer, "binding", stufbinding.DIGIKOPPELING) == stufbinding.STUF:
+            return self._inbound_plain(environ, context, root, raw)
         envelope.check_header_blocks(root)
         decrypted = xmlenc.decrypt_body(root, self.ondertekenaar.key, context.profiel)
         context.addressing = wsa.parse(root)
@@ -145,6 +151,19 @@ class WusMiddleware:
         log.debug("wus accepted", profiel=context.profiel.naam, ondertekend=wss.ondertekend,
                   versleuteld=decrypted, signer=wss.signer_oin, references=len(wss.signed_ids))
         return etree.tostring(root, xml_declaration=True, encoding="UTF-8") if decrypted else raw
+
+    def _inbound_plain(self, environ, context: WusContext, root: etree._Element, raw: bytes) -> bytes:
+        """The plain StUF http/SOAP binding: WS-A optional, SOAPAction in any of its forms, no
+        WS-Security (the TLS layer authenticated the afnemer by HTTP Basic or certificate)."""
+        stufbinding.check_header_blocks(root)
+        context.addressing = wsa.parse(root)
+        logs.bind_message(message_id=context.addressing.message_id, afnemer=context.peer.oin)
+        stufbinding.check_request(context.addressing, soap_action_header=environ.get("HTTP_SOAPACTION"),
+                                  body_child=envelope.body_child(root), node_oin=self.node_oin,
+                                  peer_oin=context.peer.oin)
+        context.wss = WssResultaat(ondertekend=False)
+        log.debug("plain stuf binding accepted", wsa=stufbinding.heeft_wsa(context.addressing))
+        return raw
 
     @staticmethod
     def _remember_until(wss: WssResultaat, profiel: WusProfiel) -> datetime:
@@ -182,12 +201,15 @@ class WusMiddleware:
     def _secure_response(self, root: etree._Element, context: WusContext, *, encrypt: bool) -> bytes:
         body = root.find(f"{{{SOAP11_ENV}}}Body")
         child = next((c for c in body if isinstance(c.tag, str)), None)
-        if child is None or child.tag == f"{{{SOAP11_ENV}}}Fault":
+        if child is None:
             action = wsa.FAULT_ACTION
+        elif child.tag == f"{{{SOAP11_ENV}}}Fault":
+            action = _fault_action(child)
         else:
             action = f"{etree.QName(child).namespace}/{etree.QName(child).localname}"
         request = context.addressing or wsa.Addressing()
-        wsa.set_headers(root, wsa.response_headers(request, action=action, message_id=_message_id(child)))
+        if not context.plain or stufbinding.heeft_wsa(request):
+            wsa.set_headers(root, wsa.response_headers(request, action=action, message_id=_message_id(child)))
         wss = context.wss
         if context.profiel.ondertekend:
             confirmation = wss.signature_value if wss is not None and wss.ondertekend else None
@@ -206,6 +228,18 @@ class WusMiddleware:
         payload = self._secure_response(root, context, encrypt=False)
         start_response("500 Internal Server Error", [("Content-Type", CONTENT_TYPE), ("Content-Length", str(len(payload)))])
         return [payload]
+
+
+def _fault_action(fault: etree._Element) -> str:
+    """The wsam:Action the WSDLs declare for the fault "fout": the StUF namespace + "/" + Fo02 or
+    Fo03 (from the detail's foutbericht); WS-Addressing's generic fault Action for other faults."""
+    detail = fault.find("detail")
+    bericht = next((c for c in detail if isinstance(c.tag, str)), None) if detail is not None else None
+    if bericht is not None:
+        name = etree.QName(bericht)
+        if name.namespace == STUF and name.localname in ("Fo01Bericht", "Fo02Bericht", "Fo03Bericht"):
+            return f"{STUF}/{name.localname[:4]}"
+    return wsa.FAULT_ACTION
 
 
 def _message_id(child: etree._Element | None) -> str:

@@ -32,6 +32,8 @@ class TlsFiles:
     private_key: Path
     trust_anchors: Path
     crl_files: tuple[Path, ...]
+    intern_trust_anchors: Path | None = None
+    intern_crl_files: tuple[Path, ...] = ()
 
 
 def tls_files(config: Config) -> TlsFiles:
@@ -44,12 +46,30 @@ def tls_files(config: Config) -> TlsFiles:
         private_key=Path(tls.private_key) if tls.private_key else pki / "server.key",
         trust_anchors=Path(tls.trust_anchors) if tls.trust_anchors else pki / "ca.pem",
         crl_files=crls,
+        intern_trust_anchors=Path(tls.intern_trust_anchors) if tls.intern_trust_anchors else None,
+        intern_crl_files=tuple(Path(p) for p in tls.intern_crl_files),
     )
+    intern_files = ((("tls.intern_trust_anchors", files.intern_trust_anchors),) if files.intern_trust_anchors else ()) \
+        + tuple(("tls.intern_crl_files", p) for p in files.intern_crl_files)
     for key, path in (("tls.certificate", files.certificate), ("tls.private_key", files.private_key),
-                      ("tls.trust_anchors", files.trust_anchors), *(("tls.crl_files", p) for p in crls)):
+                      ("tls.trust_anchors", files.trust_anchors), *(("tls.crl_files", p) for p in crls),
+                      *intern_files):
         if not path.is_file():
             raise ConfigError(key, f"file {path} does not exist (make the example PKI with `make pki`)")
     return files
+
+
+def intern_trust(config: Config):
+    """The TrustStore of the internal CAs (``tls.intern_trust_anchors``), None when none are configured."""
+    from knoop_esb.digikoppeling.certificates import TrustStore
+
+    files = tls_files(config)
+    if files.intern_trust_anchors is None:
+        return None
+    try:
+        return TrustStore(files.intern_trust_anchors, list(files.intern_crl_files), intern=True)
+    except ValueError as exc:
+        raise ConfigError("tls.intern_trust_anchors", str(exc)) from None
 
 
 def intern_enabled(config: Config) -> bool:
@@ -88,6 +108,10 @@ def server_context(config: Config) -> ssl.SSLContext:
     except (ssl.SSLError, OSError) as exc:
         raise ConfigError("tls.certificate", f"cannot load {files.certificate} with {files.private_key}: {exc}") from None
     ctx.load_verify_locations(cafile=str(files.trust_anchors))
+    if files.intern_trust_anchors is not None:
+        # The municipality's own CAs: their client certificates pass the handshake and are then
+        # admitted only for intern afnemers (identity.PeerResolver), never as PKIoverheid.
+        ctx.load_verify_locations(cafile=str(files.intern_trust_anchors))
     # TLS002: mutual TLS. OPTIONAL only when the intern profile is configured; the HTTP layer then
     # refuses certificate-less requests that are not intern Basic auth (still a presented
     # certificate is verified by OpenSSL in the handshake either way).

@@ -14,7 +14,7 @@ from knoop_esb.config import Config
 from knoop_esb.digikoppeling.certificates import TrustStore
 from knoop_esb.digikoppeling.identity import PeerResolver
 from knoop_esb.digikoppeling.middleware import WusMiddleware
-from knoop_esb.digikoppeling.tls import tls_files
+from knoop_esb.digikoppeling.tls import intern_enabled, intern_trust, tls_files
 from knoop_esb.endpoints import handlers
 from knoop_esb.endpoints.faults import foutbericht
 from knoop_esb.endpoints.front import WsdlFront
@@ -82,7 +82,8 @@ def build_app(config: Config, trust: TrustStore | None = None):
     inner = WusMiddleware(inner, config, trust=trust,
                           foutbericht=lambda fout, porttype: foutbericht(fout, porttype, config))
     inner = EnvelopeGuard(inner, config, porttype_of)
-    inner = PeerMiddleware(inner, config, PeerResolver(config, trust, _afnemers(config)))
+    inner = PeerMiddleware(inner, config, PeerResolver(config, trust, _afnemers(config), intern_trust(config)),
+                           basic=intern_enabled(config))
     limit = xmlparse.max_bytes_from(config)
     return Turns(config.node.active_requests).wsgi(WsdlFront(inner, config, SERVICE_PATHS),
                                                    read_ahead=lambda environ: read_ahead(environ, limit))

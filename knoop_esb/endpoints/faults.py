@@ -22,8 +22,8 @@ def foutbericht(fout: fouten.StufFout, porttype: str, config: Config,
     return fouten.fo02(fout)
 
 
-def fault_response(start_response, fo_element: etree._Element) -> list[bytes]:
+def fault_response(start_response, fo_element: etree._Element, *, status: str = "500 Internal Server Error",
+                   headers: tuple[tuple[str, str], ...] = ()) -> list[bytes]:
     body = fouten.soap_fault(fo_element)
-    start_response("500 Internal Server Error",
-                   [("Content-Type", CONTENT_TYPE), ("Content-Length", str(len(body)))])
+    start_response(status, [("Content-Type", CONTENT_TYPE), ("Content-Length", str(len(body))), *headers])
     return [body]

@@ -3,7 +3,9 @@ and "the handler answered", in the order StUF reports faults (first matching sit
 
 1. a handler registered for this body element on this service, else StUF025;
 2. the body valid against the official schemas, else StUF055;
+   (for a ``tolerant`` afnemer after :mod:`knoop_esb.stuf.tolerant` repaired its known deviations);
 3. stuurgegevens zender/organisatie equal to the authenticated peer's OIN, else StUF052;
+   ontvanger/organisatie, when given, the node's OIN, else StUF010;
 4. the handler; its StufFout becomes the service's foutbericht;
 5. the answer valid against the official schemas before it leaves, else StUF058 (a defect, logged).
 
@@ -20,7 +22,7 @@ from knoop_esb.endpoints import handlers
 from knoop_esb.endpoints.faults import foutbericht
 from knoop_esb.endpoints.protocol import StufFault
 from knoop_esb.endpoints.request import StufRequest
-from knoop_esb.stuf import foutcodes, stuurgegevens
+from knoop_esb.stuf import foutcodes, stuurgegevens, tolerant
 from knoop_esb.stuf.fouten import StufFout
 
 log = logs.get("knoop_esb.endpoints")
@@ -39,18 +41,30 @@ def _check_zender(sg: stuurgegevens.Stuurgegevens, peer: Peer) -> None:
                                                    f"afnemer ({peer.oin})")
 
 
+def _check_ontvanger(sg: stuurgegevens.Stuurgegevens, node_oin: str) -> None:
+    """With Digikoppeling (and on the node's own StUF binding) ontvanger/organisatie is the OIN of
+    the receiver: a message meant for another organisation is not answered as if it were ours."""
+    organisatie = sg.ontvanger.organisatie if sg.ontvanger else None
+    if organisatie and organisatie != node_oin:
+        raise StufFout(foutcodes.STUF010, details=f"ontvanger/organisatie {organisatie!r} is niet het OIN van deze "
+                                                   f"knoop ({node_oin})")
+
+
 def _answer(porttype: str, body: etree._Element, environ: dict, udc: dict, config: Config,
             sg: stuurgegevens.Stuurgegevens | None = None) -> etree._Element:
     handler = handlers.lookup(porttype, body.tag)
     if handler is None:
         raise StufFout(foutcodes.STUF025, details=f"{etree.QName(body).localname} wordt op {porttype} niet ondersteund")
     registry = _schemas(config)
+    peer = environ[ENVIRON_KEY]
+    if getattr(peer, "tolerant", False):
+        tolerant.herstel_body(body, paths.schemas_dir(config), afnemer=peer.oin)
     registry.validate(body)
     if sg is None:  # not readable before: now raise why
         sg = stuurgegevens.van_bericht(body)
     logs.bind_message(referentienummer=sg.referentienummer)
-    peer = environ[ENVIRON_KEY]
     _check_zender(sg, peer)
+    _check_ontvanger(sg, config.node.oin)
     request = StufRequest(body=body, stuurgegevens=sg, peer=peer, wsa=environ.get("knoop.wsa"), environ=environ,
                           config=config, porttype=porttype, soap_action=udc.get("soap_action"))
     answer = handler(request)

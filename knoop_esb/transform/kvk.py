@@ -236,8 +236,9 @@ def zoeken(data: Any) -> tuple[MaatschappelijkeActiviteit, ...]:
         MaatschappelijkeActiviteit(
             kvk_nummer=k,
             naam=e["naam"],
-            eigenaar=NietNatuurlijkPersoon(rsin=e["rsin"]) if e["rsin"] else None,
+            eigenaar=NietNatuurlijkPersoon(rsin=e["rsin"], alleen_basis=True) if e["rsin"] else None,
             vestigingen=tuple(e["vestigingen"]),
+            alleen_basis=True,
         )
         for k, e in per_kvk.items()
     )

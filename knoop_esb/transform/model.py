@@ -130,6 +130,7 @@ class NietNatuurlijkPersoon:
     registratietijdstip: str | None = None
     bijzondere_rechtstoestand: str | None = None  # "F" faillissement, "B" surseance, "S" schuldsanering
     functionarissen: tuple[Functionaris, ...] = ()
+    alleen_basis: bool = False  # only what a Zoeken result says (the RSIN), not a basisprofiel's eigenaar
 
     def adres(self, soort: str) -> Adres | None:
         return next((a for a in self.adressen if a.type == soort), None)
@@ -170,6 +171,7 @@ class MaatschappelijkeActiviteit:
     hoofdvestiging: Vestiging | None = None
     vestigingen: tuple[Vestiging, ...] = ()
     aantal_vestigingen: int | None = None
+    alleen_basis: bool = False  # a Zoeken result: never stored over (or instead of) a basisprofiel
 
     def alle_vestigingen(self) -> tuple[Vestiging, ...]:
         """Every vestiging once, the hoofdvestiging first; a full Vestigingsprofiel beats a short entry."""

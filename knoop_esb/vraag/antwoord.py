@@ -31,6 +31,7 @@ def la01(vraag: Vraag, objecten: Sequence[etree._Element], *, vervolg: bool, afn
         parameters.append(("indicatorAfnemerIndicatie", _bool(afnemerindicatie)))
     if vraag.indicator_aantal and aantal is not None:
         parameters.append(("aantalVoorkomens", str(aantal)))
-    stuur = sg.antwoord_op(vraag.stuurgegevens, "La01", node_systeem=node, entiteittype=vraag.entiteittype)
-    return berichten.antwoordbericht(BG, vraag.berichtcode.replace("Lv01", "La01"), stuur, parameters=parameters,
+    code = "La" + vraag.berichtcode[-2:]  # Lv01 → La01, Lv03 → La03, Lv05 → La05
+    stuur = sg.antwoord_op(vraag.stuurgegevens, code, node_systeem=node, entiteittype=vraag.entiteittype)
+    return berichten.antwoordbericht(BG, vraag.berichtcode[:-4] + code, stuur, parameters=parameters,
                                      meldingen=meldingen, objecten=objecten, nsmap=NSMAP)

@@ -20,7 +20,9 @@ from knoop_esb.stuf import stuurgegevens as sg
 from knoop_esb.stuf.fouten import StufFout
 from knoop_esb.stuf.ns import STUF, q
 from knoop_esb.transform.fout import MappingFout
+from knoop_esb.transform import model as model_mod
 from knoop_esb.vraag import antwoord as la
+from knoop_esb.vraag import historie
 from knoop_esb.vraag import ordening, scope as scope_mod
 from knoop_esb.vraag.evaluatie import Evaluatie
 from knoop_esb.vraag.model import Criterium, Vraag
@@ -58,6 +60,7 @@ class Beantwoorder:
     vraag_config: Any
     node: sg.Systeem | None = None
     hooks: Afnemerhooks = field(default_factory=Afnemerhooks)
+    historie: Any = None  # vraag.historie.Historie: the store's versions for Lv03 / Lv05
 
     def beantwoord(self, element: etree._Element, afnemer: str,
                    stuurgegevens: sg.Stuurgegevens | None = None) -> etree._Element:
@@ -69,12 +72,16 @@ class Beantwoorder:
         ordening.controleer_ondersteund(vraag, sorteer_paden)
         bron_vraag = self.evaluatie.bron_vraag(vraag, afnemer, element)
         antwoord = self.evaluatie.objecten(bron_vraag)
+        if vraag.peiltijdstip_materieel or vraag.peiltijdstip_formeel:
+            antwoord = self._op_peiltijdstip(vraag, antwoord)
         kandidaten = self._kandidaten(vraag, antwoord)
         gevonden = [(model, obj) for model, obj in kandidaten if voldoet(obj, vraag)]
         index = {id(obj): model for model, obj in gevonden}
         pagina = ordening.pagina([obj for _, obj in gevonden], vraag, sorteer_paden,
                                  self.vraag_config.maximum_aantal, self.vraag_config.maximum_aantal_node)
         objecten, attributen = self._in_scope(vraag, [(index[id(o)], o) for o in pagina.objecten], toegang)
+        if historie.soort_van(vraag.berichtcode) in historie.SOORTEN:
+            self._historie(vraag, objecten, toegang)
         sleutels = tuple(_sleutel(o, vraag.entiteittype) for o in objecten)
         geplaatst = self._indicaties(vraag, afnemer, sleutels)
         meldingen = pagina.meldingen + _bron_meldingen(antwoord)
@@ -120,6 +127,36 @@ class Beantwoorder:
                 paden.update(obj_paden)
         return result, tuple(sorted(paden))
 
+    def _op_peiltijdstip(self, vraag: Vraag, antwoord):
+        """The objects found, each as the store's version at the vraag's peiltijdstip (left out when
+        the store has none then): history is the store's, KVK only knows the actual state."""
+        if self.historie is None:
+            raise StufFout(foutcodes.STUF058, "peiltijdstip wordt niet ondersteund (geen historie)")
+        materieel = _peiltijdstip(vraag.peiltijdstip_materieel, "peiltijdstipMaterieel")
+        formeel = _peiltijdstip(vraag.peiltijdstip_formeel, "peiltijdstipFormeel")
+        cls = MODELLEN[vraag.entiteittype]
+        objecten = []
+        for model in antwoord.objecten:
+            versie = self.historie.op_peiltijdstip(vraag.entiteittype, getattr(model, MODEL_SLEUTEL[vraag.entiteittype]),
+                                                   materieel.date() if materieel else None, formeel)
+            if versie is not None:
+                objecten.append(model_mod.from_dict(cls, versie.data))
+        return dataclasses.replace(antwoord, objecten=tuple(objecten))
+
+    def _historie(self, vraag: Vraag, objecten: list[etree._Element], toegang: Any) -> None:
+        if self.historie is None:
+            raise StufFout(foutcodes.STUF025, f"{vraag.berichtcode} wordt niet ondersteund (geen historie)")
+        soort = historie.soort_van(vraag.berichtcode)
+        cls = MODELLEN[vraag.entiteittype]
+        peil = _peiltijdstip(vraag.peiltijdstip_formeel, "peiltijdstipFormeel")
+
+        def versie_object(versie):
+            obj = self._emit(vraag.entiteittype, model_mod.from_dict(cls, versie.data), vraag.scope)
+            return self.hooks.filter(toegang, obj)[0]
+
+        for obj in objecten:
+            self.historie.vul(soort, vraag.entiteittype, obj, _sleutel(obj, vraag.entiteittype), versie_object, peil)
+
     def _indicaties(self, vraag: Vraag, afnemer: str, sleutels: tuple[str, ...]) -> bool:
         if not vraag.indicator_afnemerindicatie or not sleutels or self.hooks.plaats_indicaties is None:
             return False
@@ -131,6 +168,25 @@ class Beantwoorder:
         except StufFout as fout:
             log.error("la01_niet_schema_conform", fout=fout.omschrijving, details=fout.details)
             raise StufFout(foutcodes.STUF058, "antwoord voldoet niet aan het schema (defect gelogd)") from None
+
+
+MODELLEN = {"MAC": model_mod.MaatschappelijkeActiviteit, "NNP": model_mod.NietNatuurlijkPersoon,
+            "VES": model_mod.Vestiging}
+
+
+MODEL_SLEUTEL = {"MAC": "kvk_nummer", "NNP": "rsin", "VES": "vestigingsnummer"}
+
+
+def _peiltijdstip(tekst: str | None, naam: str) -> datetime | None:
+    """A StUF:Tijdstip (yyyymmddhhmmss[mmm], Dutch local time) as an aware datetime; StUF055 when unusable."""
+    if not tekst:
+        return None
+    from knoop_esb.store.kalender import NL
+
+    try:
+        return datetime.strptime((tekst + "000000")[:14], "%Y%m%d%H%M%S").replace(tzinfo=NL)
+    except ValueError:
+        raise StufFout(foutcodes.STUF055, f"{naam} {tekst!r} is geen tijdstip") from None
 
 
 def _op_sleutel(vraag: Vraag) -> Vraag:
@@ -154,7 +210,9 @@ def _sleutel(obj: etree._Element, entiteittype: str) -> str:
 
 def _bron_meldingen(antwoord) -> tuple[str, ...]:
     """The chain's ``verouderd`` (a stale stored copy answered) in the afnemer's words, dated by the
-    copy's fetch time."""
+    copy's fetch time; and each ``onvolledig`` (a source answered part of an object: KVK's
+    vestigingen list failed after the basisprofiel) as the source said it."""
+    meldingen = tuple(m.omschrijving for m in antwoord.meldingen if m.code == "onvolledig")
     if not any(m.code == "verouderd" for m in antwoord.meldingen):
-        return ()
-    return (f"gegevens uit opslag van {antwoord.fetched_at.isoformat()}: KVK nu niet bereikbaar",)
+        return meldingen
+    return (f"gegevens uit opslag van {antwoord.fetched_at.isoformat()}: KVK nu niet bereikbaar",) + meldingen

@@ -34,11 +34,13 @@ class Evaluatie:
         self.aanvullen = aanvullen  # vraag.aanvulling.Aanvulling: short KVK vestigingen from the store
 
     def bron_vraag(self, vraag: Vraag, afnemer: str | None, element=None) -> BronVraag:
+        sel.controleer_formaat(vraag)
         selectie = sel.bron_selectie(vraag)
         if not sel.zoekbaar(selectie):
             raise StufFout(foutcodes.STUF058, f"selectie op {vraag.entiteittype} niet ondersteund; selecteer in "
                            f"<gelijk> op {sel.ZOEKBARE_SELECTIES[vraag.entiteittype]}")
-        return BronVraag(berichtcode=vraag.berichtcode, entiteittype=vraag.entiteittype, selectie=selectie,
+        # A history question (Lv03/Lv05) finds its objects as the Lv01 does; history comes from the store.
+        return BronVraag(berichtcode=vraag.berichtcode[:-4] + "Lv01", entiteittype=vraag.entiteittype, selectie=selectie,
                          afnemer=afnemer, element=element)
 
     def route(self, bron_vraag: BronVraag) -> tuple[Route, timedelta]:

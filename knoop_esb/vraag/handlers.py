@@ -19,10 +19,12 @@ from knoop_esb.vraag import afnemer_hooks
 from knoop_esb.vraag.aanvulling import Aanvulling
 from knoop_esb.vraag.dienst import Beantwoorder
 from knoop_esb.vraag.evaluatie import Evaluatie
+from knoop_esb.vraag.historie import Historie
 from knoop_esb.vraag.opslag import Opslag
 from knoop_esb.vraag.sortering import sorteringen
 
-BERICHTEN = ("nnpLv01", "macLv01", "vesLv01")
+# Lv01: the actual state; Lv03 / Lv05: with materiële / formele historie (vraag.historie).
+BERICHTEN = tuple(f"{ent}{code}" for code in ("Lv01", "Lv03", "Lv05") for ent in ("nnp", "mac", "ves"))
 
 
 @per_config
@@ -48,7 +50,7 @@ def bouw(config, router=None) -> Beantwoorder:
         evaluatie=evaluatie, sorteringen=sorteringen(schemas_dir),
         emitters={"MAC": emit.mac, "NNP": emit.nnp, "VES": emit.ves},
         valideer=schemas.registry(schemas_dir).validate, vraag_config=config.vraag,
-        node=node_systeem(config), hooks=afnemer_hooks.hooks(config, db))
+        node=node_systeem(config), hooks=afnemer_hooks.hooks(config, db), historie=Historie(db, schemas_dir))
 
 
 def beantwoord_vraag(request: StufRequest) -> etree._Element:

@@ -36,7 +36,7 @@ class Criterium:
 class Vraag:
     """One Lv01. ``scope`` is the emitter's scope structure (see :mod:`knoop_esb.vraag.scope`)."""
 
-    berichtcode: str  # nnpLv01 / macLv01 / vesLv01 (the body element's name)
+    berichtcode: str  # nnpLv01 / macLv01 / vesLv01, or …Lv03 / …Lv05 for history (the body element's name)
     entiteittype: str
     stuurgegevens: Stuurgegevens
     gelijk: tuple[Criterium, ...] = ()
@@ -49,6 +49,10 @@ class Vraag:
     indicator_afnemerindicatie: bool = False
     indicator_aantal: bool = False
     start: Any = None  # the start object element of a vervolgvraag (lxml), or None
+    # StUF:Tijdstip (yyyymmddhhmmss…, Dutch time): the state valid then (materieel) / as registered
+    # then (formeel; for an Lv05 also the end of its history). None = now.
+    peiltijdstip_materieel: str | None = None
+    peiltijdstip_formeel: str | None = None
 
     @property
     def criteria(self) -> tuple[Criterium, ...]:

@@ -55,15 +55,20 @@ def te_bewaren(obj) -> list[tuple[object, object]]:
     """(zoekvelden, model) for an object and the parts of it that are objects of their own (also the
     sync engine's split of what it fetched, ``sync.opslaan``)."""
     if isinstance(obj, MaatschappelijkeActiviteit):
+        # A Zoeken result knows a name, an RSIN and short vestigingen: stored over a basisprofiel it
+        # would replace a complete company (and its NNP) with less; stored alone it would answer
+        # the next key question as if it were complete. Only basisprofielen are stored.
+        if obj.alleen_basis:
+            return []
         paren = [(mac_zoek(obj), obj)]
-        if isinstance(obj.eigenaar, NietNatuurlijkPersoon) and obj.eigenaar.rsin:
+        if isinstance(obj.eigenaar, NietNatuurlijkPersoon) and obj.eigenaar.rsin and not obj.eigenaar.alleen_basis:
             paren.append((nnp_zoek(obj.eigenaar, obj.kvk_nummer), obj.eigenaar))
         # KVK's short vestiging entries would overwrite a full profile with less: only full ones.
         paren += [(ves_zoek(v), v) for v in obj.alle_vestigingen() if not v.alleen_basis]
         return paren
     if isinstance(obj, Vestiging):
         return [] if obj.alleen_basis else [(ves_zoek(obj), obj)]
-    if isinstance(obj, NietNatuurlijkPersoon) and obj.rsin:
+    if isinstance(obj, NietNatuurlijkPersoon) and obj.rsin and not obj.alleen_basis:
         return [(nnp_zoek(obj), obj)]
     return []
 

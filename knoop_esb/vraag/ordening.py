@@ -68,14 +68,27 @@ def controleer_ondersteund(vraag: Vraag, sorteer_paden: tuple[str, ...]) -> None
                        f"ondersteund voor {vraag.entiteittype}")
 
 
+def _na_start(geordend: list, start_obj: etree._Element, sorteer_paden: tuple[str, ...], ent: str) -> list:
+    """The objects after the start object. Clients often return only the key in ``<start>``, not
+    the values it was sorted by: then the start is found by its key in the ordered objects (its
+    sort values taken from there) instead of sorting a start without them before everything."""
+    # The afnemer returns our sleutelVerzendend as StUF:sleutelOntvangend on the start object.
+    eigen = start_obj.get(q(STUF, "sleutelOntvangend"))
+    sleutel = eigen or start_obj.get(q(STUF, "sleutelVerzendend")) or _eerste(start_obj, SLEUTEL_PAD[ent])
+    if sorteer_paden and sleutel and any(_eerste(start_obj, p) is None for p in sorteer_paden):
+        for i, obj in enumerate(geordend):
+            if sorteersleutel(obj, (), ent)[-1] == _deel(sleutel):
+                return geordend[i + 1:]
+    start = sorteersleutel(start_obj, sorteer_paden, ent, eigen)
+    return [o for o in geordend if sorteersleutel(o, sorteer_paden, ent) > start]
+
+
 def pagina(objecten: Sequence[etree._Element], vraag: Vraag, sorteer_paden: tuple[str, ...],
            standaard_maximum: int, node_maximum: int) -> Pagina:
     ent = vraag.entiteittype
     geordend = sorted(objecten, key=lambda o: sorteersleutel(o, sorteer_paden, ent))
     if vraag.start is not None:
-        # The afnemer returns our sleutelVerzendend as StUF:sleutelOntvangend on the start object.
-        start = sorteersleutel(vraag.start, sorteer_paden, ent, vraag.start.get(q(STUF, "sleutelOntvangend")))
-        geordend = [o for o in geordend if sorteersleutel(o, sorteer_paden, ent) > start]
+        geordend = _na_start(geordend, vraag.start, sorteer_paden, ent)
     gevraagd = vraag.maximum_aantal or standaard_maximum
     maximum = min(gevraagd, node_maximum)
     meldingen: list[str] = []

@@ -18,7 +18,7 @@ from knoop_esb.vraag import scope as scope_mod
 from knoop_esb.vraag.model import NOVALUE_CRITERIUM, Criterium, Vraag
 from knoop_esb.vraag.selectie import is_nil
 
-BERICHT = re.compile(r"^([a-z]{3})Lv01$")
+BERICHT = re.compile(r"^([a-z]{3})(Lv0[135])$")  # Lv01 actual; Lv03 / Lv05 materiële / formele historie
 SLEUTELS = ("sleutelVerzendend", "sleutelOntvangend", "sleutelGegevensbeheer")
 _ONVOLLEDIG = re.compile(r"^\d{4}(0000|\d{2}00)$")
 
@@ -31,7 +31,7 @@ def parse(element: etree._Element, stuurgegevens: sg.Stuurgegevens | None = None
         raise StufFout(foutcodes.STUF025, f"berichtcode {naam} wordt niet ondersteund door BeantwoordVraag")
     stuur = stuurgegevens if stuurgegevens is not None else sg.van_bericht(element)
     entiteittype = match.group(1).upper()
-    if stuur.berichtcode != "Lv01":
+    if stuur.berichtcode != match.group(2):
         raise StufFout(foutcodes.STUF025, f"berichtcode {stuur.berichtcode} in {naam} wordt niet ondersteund")
     if (stuur.entiteittype or "").upper() != entiteittype:
         raise StufFout(foutcodes.STUF031, f"entiteittype {stuur.entiteittype} past niet bij {naam}")
@@ -74,6 +74,8 @@ def _parameters(parameters: etree._Element | None) -> dict:
         "indicator_afnemerindicatie": _bool(_tekst(parameters, "indicatorAfnemerIndicatie")
                                             or _tekst(parameters, "indicatorAfnemerindicatie")),
         "indicator_aantal": _bool(_tekst(parameters, "indicatorAantal")),
+        "peiltijdstip_materieel": _tekst(parameters, "peiltijdstipMaterieel") or None,
+        "peiltijdstip_formeel": _tekst(parameters, "peiltijdstipFormeel") or None,
     }
 
 

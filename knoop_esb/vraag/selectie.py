@@ -12,12 +12,16 @@ from typing import Iterator
 
 from lxml import etree
 
+from knoop_esb.stuf import foutcodes
+from knoop_esb.stuf.fouten import StufFout
 from knoop_esb.stuf.ns import STUF, XSI, q
 from knoop_esb.vraag.model import Criterium, Vraag
 
 # StUF-BG element path → the source selection key it fills, per entiteittype.
 BRON_SLEUTELS: dict[str, dict[str, str]] = {
-    "MAC": {"kvkNummer": "kvkNummer", "handelsnaam": "handelsnaam"},
+    "MAC": {"kvkNummer": "kvkNummer", "handelsnaam": "handelsnaam",
+            # As a CRM asks it: the company of one vestiging.
+            "oefentActiviteitUitIn/gerelateerde/vestigingsNummer": "vestigingsnummer"},
     "NNP": {"inn.nnpId": "rsin", "statutaireNaam": "statutaireNaam"},
     "VES": {
         "vestigingsNummer": "vestigingsnummer",
@@ -34,7 +38,7 @@ BRON_SLEUTELS: dict[str, dict[str, str]] = {
 }
 # What an afnemer is told when its selection gives the sources nothing to search on.
 ZOEKBARE_SELECTIES = {
-    "MAC": "kvkNummer of handelsnaam",
+    "MAC": "kvkNummer, handelsnaam of oefentActiviteitUitIn/gerelateerde/vestigingsNummer",
     "NNP": "inn.nnpId of statutaireNaam",
     "VES": "vestigingsNummer, handelsnaam, oefentActiviteitenUitVoor/gerelateerde/kvkNummer, "
            "verblijfsadres/aoa.postcode, of verblijfsadres/wpl.woonplaatsNaam met gor.openbareRuimteNaam",
@@ -57,6 +61,24 @@ def bron_selectie(vraag: Vraag) -> dict[str, str]:
             continue
         selectie[sleutel] = c.waarde
     return selectie
+
+
+# The Handelsregister numbers are digits of a fixed length (kvk/FACTS.md: KVK's own patterns);
+# the StUF-BG schema types them as strings, so "6875O110" passes the schema and must be refused here.
+FORMAAT = {"kvkNummer": 8, "rsin": 9, "vestigingsnummer": 12}
+
+
+def controleer_formaat(vraag: Vraag) -> None:
+    """StUF055 (client) for an exact selection on a KVK-, RSIN- or vestigingsnummer that cannot be one."""
+    paden = BRON_SLEUTELS.get(vraag.entiteittype, {})
+    for c in vraag.gelijk:
+        sleutel = paden.get(c.pad)
+        lengte = FORMAAT.get(sleutel)
+        if lengte is None or not c.exact or not c.waarde:
+            continue
+        if not (c.waarde.isascii() and c.waarde.isdigit() and len(c.waarde) == lengte):
+            raise StufFout(foutcodes.STUF055, f"{c.pad.rsplit('/', 1)[-1]} {c.waarde!r} is geen nummer van "
+                           f"{lengte} cijfers", details=c.pad)
 
 
 # The key that names one object: a question on it is complete when the store has that object.

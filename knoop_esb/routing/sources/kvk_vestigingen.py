@@ -37,6 +37,38 @@ def complete_vestigingen(client: "KvkApiClient", lijst: dict) -> dict:
     return {**lijst, "vestigingen": list(known.values())}
 
 
+def zoek_vestigingen(client: "KvkApiClient", kvk_nummer: str) -> list[dict]:
+    """Every Zoeken result (hoofd- and nevenvestigingen) of one company, in KVK's order: every page
+    (100 a page), and past Zoeken's cap of 1000 results once more per plaats seen. Zoeken's results
+    keep the structured address (straat, plaats) that ``/vestigingen`` flattens to one line."""
+    from knoop_esb.routing.sources.kvk_api import ZOEKEN_MAX_RESULTATEN
+
+    known: dict[str, dict] = {}
+    plaatsen: list[str] = []
+
+    def zoek(**criteria) -> int:
+        n = 0
+        for result in client.zoeken_alle(kvkNummer=kvk_nummer, **criteria, type=list(VESTIGING_TYPES),
+                                         resultatenPerPagina=100):
+            n += 1
+            plaats = _dict(_dict(result.get("adres")).get("binnenlandsAdres")).get("plaats")
+            if isinstance(plaats, str) and plaats and plaats not in plaatsen:
+                plaatsen.append(plaats)
+            nummer = result.get("vestigingsnummer")
+            if isinstance(nummer, str) and nummer:
+                known.setdefault(nummer, result)
+        return n
+
+    if zoek() >= ZOEKEN_MAX_RESULTATEN:
+        gedaan: set[str] = set()
+        while any(p not in gedaan for p in plaatsen):
+            plaats = next(p for p in plaatsen if p not in gedaan)
+            gedaan.add(plaats)
+            if zoek(plaats=plaats) >= ZOEKEN_MAX_RESULTATEN:
+                log.warning("kvk.vestigingen_onvolledig", kvk_nummer=kvk_nummer, plaats=plaats, gevonden=len(known))
+    return list(known.values())
+
+
 def _search(client: "KvkApiClient", known: dict, plaatsen: list[str], **criteria) -> None:
     for result in client.zoeken_alle(**criteria, type=list(VESTIGING_TYPES), resultatenPerPagina=100):
         plaats = _dict(_dict(result.get("adres")).get("binnenlandsAdres")).get("plaats")
