@@ -74,6 +74,19 @@ class KvkTestServer(ThreadingHTTPServer):
         self.stats_lock = threading.Lock()
 
 
+    @property
+    def data(self) -> Dataset:
+        return self._data
+
+    @data.setter
+    def data(self, data: Dataset) -> None:
+        # Tests change the companies KVK knows while the server runs; the signals' world answers the
+        # profile calls, so it must see the same companies.
+        self._data = data
+        mutaties = getattr(self, "mutaties", None)
+        if mutaties is not None:
+            mutaties.data = mutaties.wereld.data = data
+
     def handle_error(self, request, client_address) -> None:
         # A client that refuses our certificate or hangs up mid-request is part of the tests.
         log.debug("kvktest.verbinding_afgebroken", client=str(client_address))
