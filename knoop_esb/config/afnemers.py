@@ -23,6 +23,8 @@ class Autorisatie:
 ENDPOINT_PROFIELEN = ("stuf", "2W-be", "2W-be-S", "2W-be-SE")
 BEGINSTANDEN = ("sa01", "kennisgeving", "geen")
 STANDAARD_ENDPOINT = "standaard"
+# How an afnemer speaks SOAP: Digikoppeling WUS (WS-Addressing required) or the plain StUF binding.
+BINDINGEN = ("digikoppeling", "stuf")
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,6 @@ class AfnemersConfig:
     def validate(self, config) -> None:
         from knoop_esb.afnemers.profielen import PROFIELEN
         from knoop_esb.digikoppeling import intern, profiles
-        from knoop_esb.digikoppeling.stufbinding import BINDINGEN
 
         for i, afnemer in enumerate(self.afnemer):
             sleutel = f"afnemers.afnemer[{i}]"

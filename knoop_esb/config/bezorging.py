@@ -24,7 +24,7 @@ class BezorgingConfig:
                             "(each endpoint is also held to its own `parallel`).", default=32)
 
     def validate(self, config) -> None:
-        from knoop_esb.routing.table import duur
+        from knoop_esb.config.loader import duur
 
         duur(self.max_leeftijd, "bezorging.max_leeftijd")
         if self.max_pogingen < 1:

@@ -10,9 +10,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import tomllib
 import types
 import typing
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -246,3 +248,16 @@ def render_docs() -> str:
             lines.append(f"| `{f.name}` | {env} | `{shown}` | {f.metadata.get('doc', '')} |")
         lines.append("")
     return "\n".join(lines)
+
+
+_DUUR = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
+_EENHEID = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def duur(tekst: str, sleutel: str) -> timedelta:
+    """``30d``, ``12h``, ``15m``, ``90s`` or ``0`` as a timedelta; ConfigError naming ``sleutel``.
+    Here, not in routing: sections validate durations without importing the domain."""
+    match = _DUUR.match(tekst)
+    if not match:
+        raise ConfigError(sleutel, f"must be a duration like 30d, 12h, 15m, 90s or 0, got {tekst!r}")
+    return timedelta(seconds=int(match.group(1)) * _EENHEID[match.group(2)])

@@ -21,7 +21,7 @@ class VraagConfig:
         return getattr(self, f"versheid_{entiteittype.lower()}", "")
 
     def validate(self, config) -> None:
-        from knoop_esb.routing.table import duur
+        from knoop_esb.config.loader import duur
 
         for ent in ("nnp", "mac", "ves"):
             waarde = getattr(self, f"versheid_{ent}")

@@ -25,12 +25,12 @@ from knoop_esb.digikoppeling import wsa
 from knoop_esb.digikoppeling.errors import OinMismatch, OnbekendeHeader, OngeldigeSoapAction, OngeldigeWsaWaarde
 from knoop_esb.stuf.ns import SOAP11_ENV, WSA
 
+from knoop_esb.config.afnemers import BINDINGEN  # noqa: E402  (the names are config data)
+
 __all__ = ["DIGIKOPPELING", "STUF", "BINDINGEN", "binding_van", "soap_action", "body_action",
            "heeft_wsa", "check_request", "check_header_blocks"]
 
-DIGIKOPPELING = "digikoppeling"
-STUF = "stuf"
-BINDINGEN = (DIGIKOPPELING, STUF)
+DIGIKOPPELING, STUF = BINDINGEN
 _MUST_UNDERSTAND = f"{{{SOAP11_ENV}}}mustUnderstand"
 
 

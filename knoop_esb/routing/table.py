@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from knoop_esb.config.loader import ConfigError
+from knoop_esb.config.loader import ConfigError, duur  # noqa: F401  (duur: used by the route table)
 from knoop_esb.digikoppeling import oin
 
 # What each kind of source can answer. Upstreams declare their own entiteittypen in config.
@@ -23,16 +23,6 @@ ENTITEITTYPEN = {
 ACTUELE_VRAAG = re.compile(r"^([a-z]{3})Lv01$")
 UPSTREAM_VRAAG = re.compile(r"^([a-z]{3})Lv0[1357]$")
 STANDAARD_ROUTES = (("nnpLv01", "NNP"), ("macLv01", "MAC"), ("vesLv01", "VES"))
-_DUUR = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
-_EENHEID = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def duur(tekst: str, sleutel: str) -> timedelta:
-    """``30d``, ``12h``, ``15m``, ``90s`` or ``0`` as a timedelta; ConfigError naming ``sleutel``."""
-    match = _DUUR.match(tekst)
-    if not match:
-        raise ConfigError(sleutel, f"must be a duration like 30d, 12h, 15m, 90s or 0, got {tekst!r}")
-    return timedelta(seconds=int(match.group(1)) * _EENHEID[match.group(2)])
 
 
 @dataclass(frozen=True)
