@@ -12,6 +12,9 @@ the bytes a second time.
 """
 from __future__ import annotations
 
+# Before any spyne import: spyne 2.14.0 does not import on Python 3.12+ without it.
+import knoop_esb.spyne_compat  # noqa: F401  # isort: skip
+
 from lxml import etree
 from spyne import Fault
 from spyne.const.http import HTTP_405

@@ -6,6 +6,9 @@ the payload to ``tns:`` and a body signed before it left would no longer verify.
 """
 from __future__ import annotations
 
+# Before any spyne import: spyne 2.14.0 does not import on Python 3.12+ without it.
+import knoop_esb.spyne_compat  # noqa: F401  # isort: skip
+
 import logging
 
 import spyne.const
