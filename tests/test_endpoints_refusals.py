@@ -5,10 +5,13 @@ from __future__ import annotations
 import http.client
 
 import pytest
+from lxml import etree
 
-from tests.fixtures.node import fault_code
+from knoop_esb.stuf.ns import BG, SOAP11_ENV
+from tests.fixtures.node import fault_code, nnp_lv01, soap_envelope, soap_post, wait_for_log
 
 BV = "/stuf/bg0310/BeantwoordVraag"
+NNP_ACTION = f"{BG}/nnpLv01"
 
 
 class _Answer:
@@ -54,3 +57,39 @@ def test_a_declared_100_GB_body_is_refused_from_its_headers_and_the_connection_c
         connection.close()
     with node.client() as client:  # and the node goes on answering
         assert client.get(node.url("/health")).status_code == 200
+
+
+@pytest.fixture(scope="module")
+def roomy_node(node_factory):
+    return node_factory(node={"max_message_bytes": 4_000_000})
+
+
+def _post(node, envelope: bytes):
+    with node.client() as client:
+        return soap_post(client, node.url(BV), envelope, action=NNP_ACTION)
+
+
+def test_a_message_over_spynes_own_2_MiB_within_max_message_bytes_is_served(roomy_node):
+    envelope = soap_envelope(nnp_lv01(), to=roomy_node.url(BV))
+    padded = envelope.replace(b"<soapenv:Body>", b"<!--" + b"x" * (2_500_000) + b"--><soapenv:Body>")
+    assert 2 * 1024 * 1024 < len(padded) < 4_000_000
+    plain, big = _post(roomy_node, envelope), _post(roomy_node, padded)
+    assert b"RequestTooLong" not in big.content
+    assert big.status_code == plain.status_code
+    assert _body_element(big) == _body_element(plain)
+
+
+def test_xsi_type_on_the_body_is_a_Fo02_StUF055_not_spynes_fault(node, captured_logs):
+    envelope = soap_envelope(nnp_lv01(), to=node.url(BV)).replace(
+        b"<BG:nnpLv01 ", b'<BG:nnpLv01 xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+                         b'xmlns:xs="http://www.w3.org/2001/XMLSchema" xsi:type="xs:string" ')
+    response = _post(node, envelope)
+    assert response.status_code == 500
+    assert fault_code(response) == ("Fo02Bericht", "StUF055")
+    assert etree.fromstring(response.content).findtext(".//faultcode").endswith("Client")
+    wait_for_log(captured_logs, event="request refused", code="StUF055", spyne_fault="Client.ValidationError")
+
+
+def _body_element(response) -> str:
+    body = etree.fromstring(response.content).find(f"{{{SOAP11_ENV}}}Body")
+    return etree.QName(body[0]).localname
