@@ -54,7 +54,9 @@ def _render(name: str, figures: dict, seconds: float) -> list[str]:
         lines += [f"**{title}**", "", "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
         lines += ["| " + " | ".join(_render_value(r.get(c, "")) for c in cols) + " |" for r in rows]
         lines.append("")
-    lines += [f"_(ran in {seconds:.1f} s)_", ""]
+    # Per section: a partial run (``python -m benchmarks vraag``) keeps the other sections' figures,
+    # which another Python may have measured.
+    lines += [f"_(ran in {seconds:.1f} s on Python {platform.python_version()})_", ""]
     return lines
 
 
@@ -72,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         "",
     ]
     failed = 0
+    kept = _kept_sections(DOC.read_text()) if DOC.exists() and not args.names else []
     for name in names:
         print(f"== bench {name}", file=sys.stderr, flush=True)
         started = time.perf_counter()
@@ -84,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         out += _render(name, dict(figures), time.perf_counter() - started)
         print(json.dumps(figures, indent=2, default=str), file=sys.stderr)
-    text = "\n".join(out)
+    text = "\n".join(out + kept)
     if args.no_write or args.names:
         print(text)
     if not args.no_write:
@@ -93,6 +96,22 @@ def main(argv: list[str] | None = None) -> int:
         DOC.write_text(text)
         print(f"wrote {DOC}", file=sys.stderr)
     return 1 if failed else 0
+
+
+# Sections written by hand, kept by every run: what one run cannot measure (the same benchmarks
+# under another Python).
+KEPT = ("python versions",)
+
+
+def _kept_sections(existing: str) -> list[str]:
+    kept: list[str] = []
+    keeping = False
+    for line in existing.splitlines():
+        if line.startswith("## "):
+            keeping = line[3:].strip() in KEPT
+        if keeping:
+            kept.append(line)
+    return kept
 
 
 def _merge(existing: str, new_lines: list[str], names: list[str]) -> str:

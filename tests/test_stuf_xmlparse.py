@@ -94,6 +94,15 @@ def test_utf16_bom_is_refused():
     assert "UTF-16" in _refused('<?xml version="1.0" encoding="UTF-16"?><a/>'.encode("utf-16")).omschrijving
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+@pytest.mark.parametrize("document", ['<a>x</a>', '<?xml version="1.0"?><a/>', ' <a/>',
+                                      '<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>'],
+                         ids=["element", "declaration", "space", "doctype"])
+def test_utf16_and_utf32_without_bom_are_refused(encoding, document):
+    refused = _refused(document.encode(encoding))
+    assert "zonder BOM" in refused.omschrijving and refused.code == "StUF055"
+
+
 def test_latin1_bytes_without_declaration_are_unreadable():
     assert _refused(b"<a>caf\xe9</a>").omschrijving.startswith("XML niet leesbaar:")
 

@@ -245,3 +245,13 @@ def test_WB014_signature_confirmation_written_and_signed(wss_pki):
 
 def test_WB002_timestamp_created_is_utc_with_milliseconds():
     assert signing.timestamp_text(datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=timezone.utc)) == "2026-01-02T03:04:05.678Z"
+
+
+@pytest.mark.parametrize("value", ["SignatureValue", "DigestValue"])
+def test_an_empty_signature_or_digest_value_is_refused_as_StUF052(wss_pki, value):
+    root = request_envelope()
+    signing.sign_envelope(root, wss_pki.ondertekenaar("afnemer-signed"), S)
+    root.find(f".//{{{DS}}}{value}").text = ""  # stock signxml fails on it with a TypeError
+    with pytest.raises(errors.OngeldigeOndertekening, match=f"empty (ds:)?{value}") as refused:
+        _verify(wss_pki, etree.tostring(root))
+    assert refused.value.stuf_code == "StUF052"

@@ -131,7 +131,8 @@ def _check_algorithms(signature: etree._Element, profiel: WusProfiel) -> list[et
     and one DigestValue, so signxml and these checks necessarily look at the same elements."""
     parts = _children(signature)
     signed_info = _exactly_one(parts, SIGNED_INFO, "SignedInfo")
-    _exactly_one(parts, SIGNATURE_VALUE, "SignatureValue")
+    if not (_exactly_one(parts, SIGNATURE_VALUE, "SignatureValue").text or "").strip():
+        raise OngeldigeOndertekening("empty ds:SignatureValue")  # signxml would fail on None (TypeError)
     info = _children(signed_info)
     c14n = _exactly_one(info, C14N_METHOD, "CanonicalizationMethod")
     if c14n.get("Algorithm") not in profiel.c14n_algoritmen:
@@ -150,6 +151,7 @@ def _check_reference(reference: etree._Element, profiel: WusProfiel) -> None:
     # One pass over the Reference's children (this runs for every reference of every message).
     digest = None
     digests = values = 0
+    empty = False
     for field in reference:
         tag = field.tag
         if tag == DIGEST_METHOD:
@@ -157,6 +159,7 @@ def _check_reference(reference: etree._Element, profiel: WusProfiel) -> None:
             digest = field
         elif tag == DIGEST_VALUE:
             values += 1
+            empty = not (field.text or "").strip()
         elif tag == TRANSFORMS:
             for transform in field:
                 if transform.tag == TRANSFORM and transform.get("Algorithm") not in _ALLOWED_TRANSFORMS:
@@ -166,6 +169,8 @@ def _check_reference(reference: etree._Element, profiel: WusProfiel) -> None:
                                       f"of reference {reference.get('URI')} is not allowed", regel="SIGN003")
     if values != 1:
         raise OngeldigeOndertekening(f"reference {reference.get('URI')} holds no single DigestValue")
+    if empty:
+        raise OngeldigeOndertekening(f"reference {reference.get('URI')} has an empty DigestValue")
     uri = reference.get("URI") or ""
     if not uri.startswith("#") or len(uri) < 2:
         raise OngeldigeOndertekening(f"reference URI {uri!r} is not a same-document #Id reference")

@@ -22,8 +22,10 @@ def foutbericht(fout: fouten.StufFout, porttype: str, config: Config,
     return fouten.fo02(fout)
 
 
-def fault_response(start_response, fo_element: etree._Element, *, status: str = "500 Internal Server Error",
+def fault_response(start_response, fo_element: etree._Element, status: str | None = None, *,
                    headers: tuple[tuple[str, str], ...] = ()) -> list[bytes]:
+    """The SOAP Fault answer: HTTP 500 (SOAP 1.1), or ``status`` where HTTP has a better one."""
     body = fouten.soap_fault(fo_element)
-    start_response(status, [("Content-Type", CONTENT_TYPE), ("Content-Length", str(len(body))), *headers])
+    start_response(status or "500 Internal Server Error",
+                   [("Content-Type", CONTENT_TYPE), ("Content-Length", str(len(body))), *headers])
     return [body]

@@ -22,6 +22,14 @@ from knoop_esb.stuf.ns import SOAP11_ENV, STUF, WSA, q
 log = logs.get("knoop_esb.endpoints")
 
 
+class BerichtTeGroot(StufFout):
+    """A body over the limit, refused from its Content-Length before it is read (or after the limit
+    when chunked). Answered with HTTP 413, on which cheroot closes the connection: after a 500 it
+    would read the unread rest of the body to keep the connection alive (all of a declared 100 GB)."""
+
+    http_status = "413 Payload Too Large"
+
+
 def read_body(environ: dict, limit: int) -> bytes:
     length = environ.get("CONTENT_LENGTH") or ""
     stream = environ["wsgi.input"]
@@ -30,12 +38,14 @@ def read_body(environ: dict, limit: int) -> bytes:
             size = int(length)
         except ValueError:
             raise StufFout(foutcodes.STUF055, "Content-Length is geen getal") from None
+        if size < 0:
+            raise StufFout(foutcodes.STUF055, f"Content-Length {size} is negatief")
         if size > limit:
-            raise StufFout(foutcodes.STUF055, f"bericht van {size} bytes is groter dan toegestaan ({limit} bytes)")
+            raise BerichtTeGroot(foutcodes.STUF055, f"bericht van {size} bytes is groter dan toegestaan ({limit} bytes)")
         return stream.read(size)
     data = stream.read(limit + 1)  # chunked: read no more than the limit allows
     if len(data) > limit:
-        raise StufFout(foutcodes.STUF055, f"bericht is groter dan toegestaan ({limit} bytes)")
+        raise BerichtTeGroot(foutcodes.STUF055, f"bericht is groter dan toegestaan ({limit} bytes)")
     return data
 
 
@@ -105,7 +115,8 @@ class EnvelopeGuard:
         except StufFout as fout:
             log.warning("request refused", porttype=porttype, code=fout.code, omschrijving=fout.omschrijving,
                         details=fout.details)
-            return fault_response(start_response, foutbericht(fout, porttype, self.config))
+            return fault_response(start_response, foutbericht(fout, porttype, self.config),
+                                  status=getattr(fout, "http_status", None))
         bind_identifiers(root, body)
         environ["wsgi.input"] = io.BytesIO(data)
         environ["CONTENT_LENGTH"] = str(len(data))

@@ -12,6 +12,9 @@ the bytes a second time.
 """
 from __future__ import annotations
 
+# Before any spyne import: spyne 2.14.0 does not import on Python 3.12+ without it.
+import knoop_esb.spyne_compat  # noqa: F401  # isort: skip
+
 from lxml import etree
 from spyne import Fault
 from spyne.const.http import HTTP_405
@@ -19,10 +22,15 @@ from spyne.error import RequestNotAllowed
 from spyne.protocol.soap import Soap11
 from spyne.server.http import HttpTransportContext
 
-from knoop_esb.stuf import fouten
+from knoop_esb import logs
+from knoop_esb.config import Config
+from knoop_esb.endpoints.faults import foutbericht
+from knoop_esb.stuf import foutcodes, fouten
 from knoop_esb.stuf.ns import SOAP11_ENV
 
 GENERIC_METHOD = "bericht"
+
+log = logs.get("knoop_esb.endpoints")
 
 
 class StufFault(Fault):
@@ -49,6 +57,10 @@ _XML_IDS = etree.XPath("//@xml:id")
 
 
 class StufSoap11(Soap11):
+    def __init__(self, *args, config: Config | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.knoop_config = config  # for the foutbericht of a refusal spyne itself makes
+
     def create_in_document(self, ctx, charset=None):
         environ = getattr(ctx.transport, "req_env", None) or {}
         parsed = environ.pop("knoop.envelope", None)
@@ -94,5 +106,19 @@ class StufSoap11(Soap11):
     def fault_to_parent(self, ctx, cls, inst, parent, ns, *args, **kwargs):
         fo_element = getattr(inst, "fo_element", None)
         if fo_element is None:
-            return super().fault_to_parent(ctx, cls, inst, parent, ns, *args, **kwargs)
+            fo_element = self._foutbericht_for(ctx, inst)
         parent.append(fouten.soap_fault_element(fo_element))
+
+    def _foutbericht_for(self, ctx, fault) -> etree._Element:
+        """A refusal spyne made itself (``Client.ValidationError`` for an ``xsi:type`` on the Body,
+        ``Client.RequestTooLong``, ...) as the service's StUF foutbericht: StUF055 for the client's
+        faults, StUF058 (spyne's words in the log only) for the rest."""
+        faultcode = str(getattr(fault, "faultcode", "") or "Server")
+        faultstring = str(getattr(fault, "faultstring", "") or "")
+        client = faultcode.split(".")[0] == "Client"
+        fout = fouten.StufFout(foutcodes.STUF055 if client else foutcodes.STUF058,
+                               details=f"{faultcode}: {faultstring}"[:500] if client else None)
+        log.warning("request refused", code=fout.code, omschrijving=fout.omschrijving, spyne_fault=faultcode,
+                    details=faultstring[:500])
+        environ = getattr(ctx.transport, "req_env", None) or {}
+        return foutbericht(fout, environ.get("knoop.porttype"), self.knoop_config)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 
+from cheroot import server as cheroot_server
 from cheroot import wsgi
 
 from knoop_esb import logs
@@ -38,6 +39,21 @@ def _cheroot_error_log(msg: str = "", level: int = 20, traceback: bool = False) 
         log.info("http server", detail=msg)
 
 
+class _Connection(cheroot_server.HTTPConnection):
+    """cheroot's connection, closing its write buffer when it closes. cheroot (11.1) leaves that to
+    the garbage collector, whose flush of an answer the client did not take (the socket is shut by
+    then) Python 3.13 reports as an "Exception ignored in IOBase.__del__" traceback on stderr
+    (cherrypy/cheroot #734); 3.11 and 3.12 ignored it silently."""
+
+    def close(self) -> None:
+        super().close()
+        if not self.linger:  # cheroot's lingering close keeps the socket on purpose
+            try:
+                self.wfile.close()
+            except OSError:
+                pass  # the answer's unsent rest: the client has gone, nothing to tell it
+
+
 def base_url(config: Config, host: str, port: int) -> str:
     """How clients reach a server bound to ``host:port`` (``node.public_url`` when set)."""
     if config.node.public_url:
@@ -64,6 +80,7 @@ class NodeServer:
             reuse_port=reuse_port,
         )
         self._server.keep_alive_conn_limit = KEEP_ALIVE_CONNECTIONS
+        self._server.ConnectionClass = _Connection
         self._server.ssl_adapter = LoggingSSLAdapter(config)
         self._server.error_log = _cheroot_error_log
         self._thread: threading.Thread | None = None

@@ -6,6 +6,9 @@ the payload to ``tns:`` and a body signed before it left would no longer verify.
 """
 from __future__ import annotations
 
+# Before any spyne import: spyne 2.14.0 does not import on Python 3.12+ without it.
+import knoop_esb.spyne_compat  # noqa: F401  # isort: skip
+
 import logging
 
 import spyne.const
@@ -16,6 +19,7 @@ from knoop_esb.config import Config
 from knoop_esb.endpoints import pipeline
 from knoop_esb.endpoints.handlers import PORTTYPES
 from knoop_esb.endpoints.protocol import GENERIC_METHOD, StufSoap11
+from knoop_esb.stuf import xmlparse
 
 TNS = "urn:knoop-esb:endpoints"
 # spyne keeps a process-wide registry of applications by (tns, name) and warns when a second node
@@ -65,11 +69,12 @@ def spyne_app(porttype: str, config: Config) -> WsgiApplication:
         [_service_class(porttype, config)],
         tns=f"{TNS}:{porttype}",
         name=porttype,
-        in_protocol=StufSoap11(),
-        out_protocol=StufSoap11(cleanup_namespaces=False),
+        in_protocol=StufSoap11(config=config),
+        out_protocol=StufSoap11(cleanup_namespaces=False, config=config),
     )
     application.event_manager.add_listener("method_context_closed", _release_message)
-    return WsgiApplication(application)
+    # The envelope guard enforces node.max_message_bytes; spyne's own limit (2 MiB) must not be lower.
+    return WsgiApplication(application, max_content_length=max(xmlparse.max_bytes_from(config), 2 * 1024 * 1024))
 
 
 def spyne_apps(config: Config) -> dict[str, WsgiApplication]:

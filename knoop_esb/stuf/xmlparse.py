@@ -48,6 +48,11 @@ def _fout(omschrijving: str, details: str | None = None) -> StufFout:
 def _check_encoding(data: bytes) -> None:
     if data.startswith(_UTF16_BOMS) or data[:4] in (b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00"):
         raise _fout("XML niet leesbaar: alleen UTF-8 toegestaan (Digikoppeling WS006), bericht is UTF-16/32")
+    # Without a byte-order mark libxml2 still detects UTF-16/32 from the first characters ("<" or
+    # white space, each with a NUL byte beside it), which UTF-8 XML never holds (NUL is no XML
+    # character); the DOCTYPE pre-filter below would not see such a document's markup either.
+    if b"\x00" in data[:4]:
+        raise _fout("XML niet leesbaar: alleen UTF-8 toegestaan (Digikoppeling WS006), bericht is UTF-16/32 zonder BOM")
     head = data[len(_UTF8_BOM):] if data.startswith(_UTF8_BOM) else data
     match = _XML_DECL.match(head[:512])
     if match:
