@@ -68,7 +68,8 @@ def _migrate(config: Config) -> None:
     try:
         database(config).migrate()
     except Exception as exc:  # one line for the operator; the traceback is of no use to them
-        raise CliError(f"database {config.database.url or 'sqlite'}: migration failed: {exc}") from None
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise CliError(f"database {config.database.url or 'sqlite'}: migration failed: {reason}") from None
 
 
 def _serve_workers(config: Config, count: int, kvk: str) -> int:
@@ -106,6 +107,12 @@ def _serve_workers(config: Config, count: int, kvk: str) -> int:
 def run(args, config: Config) -> int:
     from knoop_esb.endpoints.server import NodeServer
 
+    from knoop_esb.digikoppeling.tlscheck import refuse_broken_tls
+
+    # Every TLS file parsed and the key matched to the certificate before anything starts: one
+    # line naming the key instead of a traceback from whichever library loads the file first.
+    for warning in refuse_broken_tls(config):
+        log.warning("tls material", key=warning.key, detail=warning.tekst)
     stops = []
     try:
         # `make run` passes --with-kvk-testserver; a configured KVK (knoop.toml or

@@ -1,6 +1,7 @@
 from dataclasses import dataclass, field
 
 from knoop_esb.config.loader import ConfigError, doc, section
+from knoop_esb.config.secrets import SECRET
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class Afnemer:
     kennisgeving_url: str = ""
     # Only for profiel = "intern" (server-auth TLS + HTTP Basic); never set for Digikoppeling profiles.
     gebruikersnaam: str = ""
-    wachtwoord_hash: str = ""
+    wachtwoord_hash: str = field(default="", metadata=SECRET)
     # Doelbinding, default deny: named profiles (``["handelsregister"]`` = every Handelsregister
     # bericht with every attribute) plus inline rules [[afnemers.afnemer.autorisatie]].
     autorisatieprofielen: list[str] = field(default_factory=list)

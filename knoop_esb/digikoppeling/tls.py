@@ -35,21 +35,26 @@ class TlsFiles:
 
 
 def tls_files(config: Config) -> TlsFiles:
-    """The configured files, with the example PKI in ``<data_dir>/pki`` as default."""
+    """The configured files, with the example PKI in ``<data_dir>/pki`` as default; each must exist."""
+    files = configured_tls_files(config)
+    for key, path in (("tls.certificate", files.certificate), ("tls.private_key", files.private_key),
+                      ("tls.trust_anchors", files.trust_anchors), *(("tls.crl_files", p) for p in files.crl_files)):
+        if not path.is_file():
+            raise ConfigError(key, f"file {path} does not exist (make the example PKI with `make pki`)")
+    return files
+
+
+def configured_tls_files(config: Config) -> TlsFiles:
+    """The paths ``[tls]`` names (or the example PKI's), whether or not they exist."""
     pki = paths.pki_dir(config)
     tls = config.tls
     crls = tuple(Path(p) for p in tls.crl_files) or tuple(sorted(pki.glob("*.crl")))
-    files = TlsFiles(
+    return TlsFiles(
         certificate=Path(tls.certificate) if tls.certificate else pki / "server.pem",
         private_key=Path(tls.private_key) if tls.private_key else pki / "server.key",
         trust_anchors=Path(tls.trust_anchors) if tls.trust_anchors else pki / "ca.pem",
         crl_files=crls,
     )
-    for key, path in (("tls.certificate", files.certificate), ("tls.private_key", files.private_key),
-                      ("tls.trust_anchors", files.trust_anchors), *(("tls.crl_files", p) for p in crls)):
-        if not path.is_file():
-            raise ConfigError(key, f"file {path} does not exist (make the example PKI with `make pki`)")
-    return files
 
 
 def intern_enabled(config: Config) -> bool:
