@@ -14,8 +14,9 @@ from knoop_esb.config import Config, render_docs
 
 
 def register(sub) -> None:
-    parser = sub.add_parser("config", help="check, show (secrets masked) or document the configuration")
-    parser.add_argument("action", choices=["check", "show", "docs"])
+    parser = sub.add_parser("config", help="check, show (secrets masked), document the configuration, or print the example")
+    parser.add_argument("action", choices=["check", "show", "docs", "example"],
+                        help="example: the annotated knoop.toml of the package, to start a production one from")
     parser.set_defaults(func=run, reports_config_warnings=True)
 
 
@@ -28,6 +29,10 @@ def run(args, config: Config) -> int:
         fail(f"warning: {warning}")
     if args.action == "show":
         print(json.dumps(config.as_dict(), indent=2, ensure_ascii=False))
+    elif args.action == "example":
+        from knoop_esb.paths import EXAMPLE_CONFIG
+
+        print(EXAMPLE_CONFIG.read_text(encoding="utf-8"), end="")
     else:
         print(render_docs())
     return 0
