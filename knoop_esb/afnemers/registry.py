@@ -33,6 +33,37 @@ class AfnemerFout(ValueError):
 
 
 @dataclass(frozen=True)
+class AfnemerEndpoint:
+    """A delivery endpoint of an afnemer, resolved: ``profiel`` is never empty here."""
+
+    naam: str
+    url: str
+    profiel: str
+    trust_anchors: str = ""
+    timeout: float = 10.0
+    parallel: int = 1
+    beginstand: str = "sa01"
+    entiteittypen: tuple[str, ...] = ("*",)
+
+    def volgt(self, entiteittype: str) -> bool:
+        return "*" in self.entiteittypen or entiteittype in self.entiteittypen
+
+
+STANDAARD_ENDPOINT = "standaard"
+
+
+def _endpoints(profiel: str, kennisgeving_url: str, geconfigureerd=()) -> tuple[AfnemerEndpoint, ...]:
+    """The configured endpoints, plus ``kennisgeving_url`` as the endpoint "standaard" (the simple
+    form: the afnemer's own profile, the node's trust anchors)."""
+    uit = [AfnemerEndpoint(naam=e.naam, url=e.url, profiel=e.profiel or profiel, trust_anchors=e.trust_anchors,
+                           timeout=e.timeout, parallel=e.parallel, beginstand=e.beginstand,
+                           entiteittypen=tuple(e.entiteittypen)) for e in geconfigureerd]
+    if kennisgeving_url and all(e.naam != STANDAARD_ENDPOINT for e in uit):
+        uit.append(AfnemerEndpoint(naam=STANDAARD_ENDPOINT, url=kennisgeving_url, profiel=profiel))
+    return tuple(uit)
+
+
+@dataclass(frozen=True)
 class AfnemerInfo:
     oin: str
     naam: str
@@ -45,6 +76,7 @@ class AfnemerInfo:
     gebruikersnaam: str = ""
     wachtwoord_hash: str = ""
     bron: str = "config"
+    endpoints: tuple[AfnemerEndpoint, ...] = ()
 
 
 def regels_uit_config(afnemer: AfnemerConfig) -> tuple[Regel, ...]:
@@ -60,6 +92,7 @@ def van_config(afnemer: AfnemerConfig) -> AfnemerInfo:
         oin=afnemer.oin, naam=afnemer.naam, profiel=afnemer.profiel, applicatie=afnemer.applicatie,
         kennisgeving_url=afnemer.kennisgeving_url, actief=True, regels=regels_uit_config(afnemer),
         doel=afnemer.doel, gebruikersnaam=afnemer.gebruikersnaam, wachtwoord_hash=afnemer.wachtwoord_hash,
+        endpoints=_endpoints(afnemer.profiel, afnemer.kennisgeving_url, afnemer.endpoint),
     )
 
 
@@ -73,6 +106,7 @@ def van_store(rij: AfnemerRij) -> AfnemerInfo:
         kennisgeving_url=rij.kennisgeving_url, actief=rij.actief, regels=regels,
         doel="; ".join(dict.fromkeys(r.doel for r in regels if r.doel)),
         gebruikersnaam=rij.gebruikersnaam or "", wachtwoord_hash=rij.wachtwoord_hash or "", bron="store",
+        endpoints=_endpoints(rij.profiel, rij.kennisgeving_url),
     )
 
 

@@ -19,6 +19,28 @@ class Autorisatie:
     doel: str = ""
 
 
+# Delivery profiles of an endpoint: the plain StUF http/SOAP binding (stuf.bindingen chapter 4) or a
+# Digikoppeling WUS profile. "" = the afnemer's own profile.
+ENDPOINT_PROFIELEN = ("stuf", "2W-be", "2W-be-S", "2W-be-SE")
+BEGINSTANDEN = ("sa01", "kennisgeving", "geen")
+STANDAARD_ENDPOINT = "standaard"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where an afnemer receives its kennisgevingen ([[afnemers.afnemer.endpoint]]). An afnemer
+    with only ``kennisgeving_url`` has one endpoint named "standaard" with these defaults."""
+
+    naam: str = STANDAARD_ENDPOINT
+    url: str = ""
+    profiel: str = ""  # "" = the afnemer's profiel; else one of ENDPOINT_PROFIELEN
+    trust_anchors: str = ""  # PEM file the endpoint's server certificate must chain to; "" = [tls] trust_anchors
+    timeout: float = 10.0  # seconds for one delivery (connect + answer)
+    parallel: int = 1  # deliveries in flight at once to this endpoint
+    beginstand: str = "sa01"  # how a new subscription's current objects are sent: Sa01, toevoeg-Lk01, or not
+    entiteittypen: list[str] = field(default_factory=lambda: ["*"])  # "MAC", "NNP", "VES" or "*"
+
+
 @dataclass(frozen=True)
 class Afnemer:
     """One subscriber, identified by the OIN in its PKIoverheid certificate."""
@@ -36,6 +58,7 @@ class Afnemer:
     autorisatieprofielen: list[str] = field(default_factory=list)
     autorisatie: list[Autorisatie] = field(default_factory=list)
     doel: str = ""
+    endpoint: list[Endpoint] = field(default_factory=list)
 
 
 @section("afnemers")
@@ -43,7 +66,7 @@ class Afnemer:
 class AfnemersConfig:
     """Known afnemers (subscribers). The store holds more, managed with `knoop-esb afnemers`."""
 
-    afnemer: list[Afnemer] = doc("Array of tables [[afnemers.afnemer]] with oin, naam, profiel, applicatie, kennisgeving_url (gebruikersnaam, wachtwoord_hash for profiel \"intern\" only; doelbinding: autorisatieprofielen = [\"handelsregister\"] and/or [[afnemers.afnemer.autorisatie]] rules, doel). Without any autorisatie an afnemer may ask nothing.", default_factory=list)
+    afnemer: list[Afnemer] = doc("Array of tables [[afnemers.afnemer]] with oin, naam, profiel, applicatie, kennisgeving_url (gebruikersnaam, wachtwoord_hash for profiel \"intern\" only; delivery endpoints for kennisgevingen: [[afnemers.afnemer.endpoint]] with naam, url, profiel, trust_anchors, timeout, parallel, beginstand, entiteittypen, or kennisgeving_url alone as the simple form; doelbinding: autorisatieprofielen = [\"handelsregister\"] and/or [[afnemers.afnemer.autorisatie]] rules, doel). Without any autorisatie an afnemer may ask nothing.", default_factory=list)
 
     def validate(self, config) -> None:
         from knoop_esb.afnemers.profielen import PROFIELEN
@@ -66,7 +89,33 @@ class AfnemersConfig:
                 if afnemer.gebruikersnaam or afnemer.wachtwoord_hash:
                     raise ConfigError(f"{sleutel}.gebruikersnaam", f"afnemer {afnemer.oin} has profiel {afnemer.profiel}: "
                                       "Digikoppeling profiles authenticate by certificate only, remove gebruikersnaam/wachtwoord_hash")
+            _valideer_endpoints(sleutel, afnemer)
             for naam in afnemer.autorisatieprofielen:
                 if naam not in PROFIELEN:
                     raise ConfigError(f"afnemers.afnemer[{i}].autorisatieprofielen",
                                       f"unknown profile {naam!r}; known: {', '.join(sorted(PROFIELEN))}")
+
+
+def _valideer_endpoints(sleutel: str, afnemer: Afnemer) -> None:
+    namen = [e.naam for e in afnemer.endpoint]
+    if afnemer.kennisgeving_url and STANDAARD_ENDPOINT not in namen:
+        namen.append(STANDAARD_ENDPOINT)
+    if len(set(namen)) != len(namen):
+        raise ConfigError(f"{sleutel}.endpoint", f"afnemer {afnemer.oin}: endpoint names must be unique, got {namen}")
+    for j, e in enumerate(afnemer.endpoint):
+        plek = f"{sleutel}.endpoint[{j}]"
+        if not e.naam or len(e.naam) > 64:
+            raise ConfigError(f"{plek}.naam", "an endpoint needs a name of 1 to 64 characters")
+        if not e.url.startswith(("https://", "http://")):
+            raise ConfigError(f"{plek}.url", f"endpoint {e.naam!r}: url must start with https:// (or http:// for the plain StUF binding)")
+        if e.profiel and e.profiel not in ENDPOINT_PROFIELEN:
+            raise ConfigError(f"{plek}.profiel", f"unknown profile {e.profiel!r}; known: {', '.join(ENDPOINT_PROFIELEN)}")
+        if e.url.startswith("http://") and (e.profiel or afnemer.profiel) != "stuf":
+            raise ConfigError(f"{plek}.url", f"endpoint {e.naam!r}: Digikoppeling profiles need https://")
+        if e.beginstand not in BEGINSTANDEN:
+            raise ConfigError(f"{plek}.beginstand", f"unknown beginstand {e.beginstand!r}; known: {', '.join(BEGINSTANDEN)}")
+        if e.timeout <= 0 or e.parallel < 1:
+            raise ConfigError(f"{plek}", f"endpoint {e.naam!r}: timeout must be > 0 and parallel >= 1")
+        onbekend = set(e.entiteittypen) - {"*", "MAC", "NNP", "VES"}
+        if onbekend:
+            raise ConfigError(f"{plek}.entiteittypen", f"unknown entiteittypen {sorted(onbekend)}; known: MAC, NNP, VES, *")

@@ -20,6 +20,7 @@ from knoop_esb.store.handelsregister import (Zoekvelden, _aware, _digest, datum_
                                              versie_waarden)
 from knoop_esb.store.models import VesHandelsnaam
 from knoop_esb.store.versie import MODELS, SLEUTELS, HistorieFout
+from knoop_esb.store.wijzigingen import Wijziging, noteer
 
 CHUNK = 500
 
@@ -73,7 +74,7 @@ def _save_groep(session: Session, et: str, groep: list, bron: str, tijdstip: dat
             ongewijzigd.append(huidig[0])
         else:
             een_voor_een.append((zoek, data))
-    _insert(session, et, nieuw)
+    _insert(session, et, nieuw, bron, tijdstip)
     _touch(session, et, ongewijzigd, fetched_at)
     gewijzigd = 0
     for zoek, data in een_voor_een:
@@ -96,11 +97,16 @@ def _actuele_hashes(session: Session, et: str, groep: list) -> dict[str, tuple[i
     return found
 
 
-def _insert(session: Session, et: str, nieuw: Sequence[tuple[Zoekvelden, dict]]) -> None:
+def _insert(session: Session, et: str, nieuw: Sequence[tuple[Zoekvelden, dict]], bron: str, tijdstip: datetime) -> None:
     model = MODELS[et]
+    sleutel = SLEUTELS[et]
     for i in range(0, len(nieuw), CHUNK):
         chunk = nieuw[i:i + CHUNK]
         ids = session.scalars(insert(model).returning(model.id, sort_by_parameter_order=True), [r for _, r in chunk]).all()
+        for row_id, (zoek, waarden) in zip(ids, chunk):
+            # The same change record save() notes for a new object (store.wijzigingen).
+            noteer(session, Wijziging(entiteittype=et, sleutel=getattr(zoek, sleutel), oud=None, nieuw=waarden["data"],
+                                      tijdstip=tijdstip, bron=bron, versie_id=row_id))
         if et != "VES":
             continue
         namen = [dict(versie_id=row_id, **w)

@@ -18,6 +18,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from knoop_esb.config import Config, ConfigError
+from knoop_esb.store import wijzigingen
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_AUTOCHECKPOINT_PAGES = 1000  # SQLite's own default
@@ -62,6 +63,25 @@ class Database:
             raise ConfigError("database.url", f"unsupported database {self.dialect!r}: use sqlite or postgresql+psycopg")
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._vast_lock = threading.Lock()
+        self.luisteraars: list[wijzigingen.Luisteraar] = []
+        # Inside the transaction, so what the listeners write commits with the change (wijzigingen.py).
+        event.listen(self._sessions, "before_commit", self._geef_wijzigingen)
+        event.listen(self._sessions, "after_rollback", wijzigingen.vergeten)
+
+    def aansluiten(self, luisteraar: wijzigingen.Luisteraar) -> None:
+        """Hand every committed transaction's Handelsregister changes to ``luisteraar`` (once)."""
+        if luisteraar not in self.luisteraars:
+            self.luisteraars.append(luisteraar)
+
+    def _geef_wijzigingen(self, session: Session) -> None:
+        # A listener may save again (it should not); loop until nothing new was noted.
+        while True:
+            gedaan = wijzigingen.afgeven(session)
+            if not gedaan:
+                return
+            for luisteraar in self.luisteraars:
+                luisteraar(session, gedaan)
+            session.flush()
 
     @property
     def file_backed(self) -> bool:

@@ -29,6 +29,7 @@ from knoop_esb.store.kalender import NL
 from knoop_esb.store.models import VesHandelsnaam
 from knoop_esb.store.normalise import normalise
 from knoop_esb.store.versie import MODELS, SLEUTELS, HistorieFout, Versie, postcode_norm, versie_van
+from knoop_esb.store.wijzigingen import Wijziging, noteer
 from knoop_esb.store.zoeken import zoek_mac, zoek_nnp, zoek_vestigingen
 
 __all__ = [
@@ -135,7 +136,17 @@ def save(
         row.handelsnamen = [VesHandelsnaam(**w) for w in handelsnamen_waarden(zoek.handelsnamen)]
     session.add(row)
     session.flush()
-    return SaveResult(True, versie_van(et, row), vorige)
+    versie = versie_van(et, row)
+    _noteer(session, vorige, versie)
+    return SaveResult(True, versie, vorige)
+
+
+def _noteer(session: Session, vorige: Versie | None, versie: Versie) -> None:
+    noteer(session, Wijziging(
+        entiteittype=versie.entiteittype, sleutel=versie.sleutel, oud=vorige.data if vorige else None,
+        nieuw=versie.data, tijdstip=versie.tijdstip_registratie, bron=versie.bron,
+        eind_geldigheid_oud=vorige.eind_geldigheid if vorige else None, eind_geldigheid=versie.eind_geldigheid,
+        versie_id=versie.id))
 
 
 def _close(session: Session, et: str, current, begin: date, tijdstip: datetime, *, same_data: bool) -> date:
@@ -170,7 +181,9 @@ def end(session: Session, entiteittype: str, sleutel: str, eind_geldigheid: date
     row.actueel = True
     session.add(row)
     session.flush()
-    return SaveResult(True, versie_van(entiteittype, row), vorige)
+    versie = versie_van(entiteittype, row)
+    _noteer(session, vorige, versie)
+    return SaveResult(True, versie, vorige)
 
 
 def actueel(session: Session, entiteittype: str, sleutel: str) -> Versie | None:

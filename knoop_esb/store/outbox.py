@@ -33,20 +33,24 @@ def add(
     entiteittype: str,
     object_sleutel: str,
     payload: str,
+    endpoint: str = "",
     now: datetime | None = None,
 ) -> bool:
-    """Queue one kennisgeving; False when this referentienummer is already in the outbox."""
+    """Queue one kennisgeving for one afnemer endpoint; False when this referentienummer is
+    already in the outbox."""
     now = now or utcnow()
     volgnummer = (
         session.scalar(
             select(func.max(Outbox.volgnummer)).where(
-                Outbox.afnemer_oin == afnemer_oin, Outbox.entiteittype == entiteittype, Outbox.object_sleutel == object_sleutel
+                Outbox.afnemer_oin == afnemer_oin, Outbox.endpoint == endpoint, Outbox.entiteittype == entiteittype,
+                Outbox.object_sleutel == object_sleutel,
             )
         )
         or 0
     ) + 1
     values = dict(
-        referentienummer=referentienummer, afnemer_oin=afnemer_oin, berichtcode=berichtcode, entiteittype=entiteittype,
+        referentienummer=referentienummer, afnemer_oin=afnemer_oin, endpoint=endpoint, berichtcode=berichtcode,
+        entiteittype=entiteittype,
         object_sleutel=object_sleutel, volgnummer=volgnummer, payload=payload, status="pending", attempts=0,
         next_attempt_at=now, created_at=now, updated_at=now,
     )
@@ -61,12 +65,14 @@ def claim(
     lease: timedelta = timedelta(minutes=5),
     now: datetime | None = None,
 ) -> list[Outbox]:
-    """Claim due messages whose predecessors for the same object are all delivered or dead."""
+    """Claim due messages whose predecessors for the same object (same afnemer endpoint) are all
+    delivered or dead."""
     earlier = aliased(Outbox)
     blocked = (
         select(earlier.id)
         .where(
             earlier.afnemer_oin == Outbox.afnemer_oin,
+            earlier.endpoint == Outbox.endpoint,
             earlier.entiteittype == Outbox.entiteittype,
             earlier.object_sleutel == Outbox.object_sleutel,
             earlier.volgnummer < Outbox.volgnummer,

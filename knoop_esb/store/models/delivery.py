@@ -10,13 +10,15 @@ from knoop_esb.store.base import Base, BigId, UtcDateTime, utcnow
 
 
 class Outbox(Base):
-    """One kennisgeving for one afnemer. ``volgnummer`` orders the messages of one object for one
-    afnemer: a message is only handed out when all earlier ones are delivered or dead."""
+    """One kennisgeving for one afnemer endpoint. ``volgnummer`` orders the messages of one object
+    for one afnemer endpoint: a message is only handed out when all earlier ones are delivered or dead."""
 
     __tablename__ = "outbox"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     referentienummer: Mapped[str] = mapped_column(String(40), unique=True)
     afnemer_oin: Mapped[str] = mapped_column(String(20))
+    # The afnemer's delivery endpoint by name (config/afnemers.py Endpoint.naam); order is per endpoint.
+    endpoint: Mapped[str] = mapped_column(String(64), default="", server_default="")
     berichtcode: Mapped[str] = mapped_column(String(10))
     entiteittype: Mapped[str] = mapped_column(String(10))
     object_sleutel: Mapped[str] = mapped_column(String(40))
@@ -32,7 +34,8 @@ class Outbox(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     __table_args__ = (
-        UniqueConstraint("afnemer_oin", "entiteittype", "object_sleutel", "volgnummer", name="uq_outbox_volgorde"),
+        UniqueConstraint("afnemer_oin", "endpoint", "entiteittype", "object_sleutel", "volgnummer",
+                         name="uq_outbox_volgorde"),
         Index("ix_outbox_claim", "status", "next_attempt_at"),
     )
 
