@@ -94,6 +94,8 @@ def _serve_workers(config: Config, count: int, kvk: str) -> int:
         supervisor = workers.Supervisor(config, holder.getsockname()[1], count)
         signal.signal(signal.SIGTERM, supervisor.request_stop)
         signal.signal(signal.SIGINT, supervisor.request_stop)
+        # Before the workers fork: one that gets SIGHUP before it set its own handler must not die of it.
+        signal.signal(signal.SIGHUP, supervisor.request_reload)
         try:
             supervisor.start()
         except workers.WorkerStartFailed as exc:
@@ -142,7 +144,9 @@ def run(args, config: Config) -> int:
 
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
-        from knoop_esb.endpoints.workers import ready_to_serve
+        from knoop_esb.endpoints.workers import ready_to_serve, reload_on_signal
+
+        signal.signal(signal.SIGHUP, reload_on_signal(config))  # certificate and CRL rotation
 
         checkpointer = ready_to_serve(config, checkpoints=True)
         if checkpointer is not None:

@@ -177,6 +177,12 @@ class TrustStore:
     def _mtimes(self) -> tuple[float, ...]:
         return tuple(p.stat().st_mtime_ns for p in [self._anchors, *self._crl_files])
 
+    def reload(self) -> None:
+        """Re-read the files now (SIGHUP), not at the next mtime check."""
+        material = load_trust(self._anchors, self._crl_files)
+        with self._lock:
+            self._material, self._stamp, self._checked = material, self._mtimes(), time.monotonic()
+
     def current(self) -> TrustMaterial:
         if time.monotonic() - self._checked < self.RECHECK_SECONDS:
             return self._material

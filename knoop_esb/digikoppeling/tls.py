@@ -137,7 +137,16 @@ class LoggingSSLAdapter(BuiltinSSLAdapter):
     def __init__(self, config: Config):
         files = tls_files(config)
         super().__init__(str(files.certificate), str(files.private_key), str(files.trust_anchors))
+        self.config = config
         self.context = server_context(config)
+        from knoop_esb.digikoppeling.reload import on_reload
+
+        on_reload(self.reload)
+
+    def reload(self) -> None:
+        """A new context from the files as they are now; cheroot wraps every new connection with
+        ``self.context``, connections already open keep theirs."""
+        self.context = server_context(self.config)
 
     def wrap(self, sock):
         try:
