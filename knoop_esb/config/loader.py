@@ -99,7 +99,7 @@ def load(path: str | Path | None = None, environ: Mapping[str, str] | None = Non
     _import_sections()
     source: Path | None = None
     raw: dict[str, Any] = {}
-    candidate = path or environ.get("KNOOP_CONFIG")
+    candidate = path or environ.get("KNOOP_CONFIG") or None  # an empty KNOOP_CONFIG = not set
     # A wrong path is blamed on where it came from: the --config option or the variable.
     named_by = "--config" if path else "KNOOP_CONFIG"
     if candidate is None and Path("knoop.toml").exists():
