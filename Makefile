@@ -9,7 +9,7 @@ DATA ?= var
 # is one, else VNG's published bundle.
 STUF_SOURCE ?= $(if $(wildcard ../shared/stuf/bg0310),../shared/stuf,https://github.com/VNG-Realisatie/StUF-BG/raw/master/docs/documenten/bg0310_20170705.zip)
 
-.PHONY: run test bench install schemas pki clean docs
+.PHONY: run test lint bench install schemas pki clean docs
 
 $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "knoop-esb needs Python 3.11 (spyne does not import on 3.12+); set PYTHON=/path/to/python3.11")'
@@ -33,8 +33,13 @@ pki: $(DATA)/pki/ca.pem
 run: install schemas pki
 	$(BIN)/knoop-esb serve --with-kvk-testserver
 
-test: install schemas pki
+test: install schemas pki lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# ruff and mypy as configured in pyproject.toml ([tool.ruff], [tool.mypy]).
+lint: install
+	$(BIN)/ruff check knoop_esb tests benchmarks
+	$(BIN)/mypy
 
 bench: install schemas pki
 	$(BIN)/python -m benchmarks

@@ -36,7 +36,7 @@ def section(name: str):
     def register(cls: type) -> type:
         if not dataclasses.is_dataclass(cls):
             raise TypeError(f"{cls!r} must be a dataclass")
-        cls.__config_section__ = name
+        setattr(cls, "__config_section__", name)
         _SECTIONS[name] = cls
         return cls
 
@@ -234,7 +234,7 @@ def _coerce(key: str, value: Any, hint: Any) -> Any:
     if dataclasses.is_dataclass(hint):
         if not isinstance(value, dict):
             raise ConfigError(key, "must be a table")
-        return _build(key, hint, value, {})
+        return _build(key, typing.cast(type, hint), value, {})
     if hint is bool:
         if isinstance(value, bool):
             return value

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import threading
-from typing import Any
+from typing import Any, MutableMapping
 from urllib.parse import quote
 
 SECRET = {"secret": "value"}
@@ -114,6 +114,6 @@ def _mask_any(value: Any) -> Any:
     return value
 
 
-def mask_event(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
+def mask_event(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     """structlog processor: every string in the event (the rendered traceback too) masked."""
     return {key: _mask_any(value) for key, value in event.items()}
