@@ -115,7 +115,7 @@ def test_trust_anchor_expiring_within_30_days_is_a_warning(configured, pki, tmp_
     ("postgres://knoop:pw@127.0.0.1/knoop", "database.url: postgres:// is not a SQLAlchemy dialect; write postgresql+psycopg://"),
     ("postgresql+asyncpg://knoop:pw@127.0.0.1/knoop", "database.url: driver postgresql+asyncpg needs the Python module asyncpg"),
     ("postgresql+psycopg_async://knoop:pw@127.0.0.1/knoop", "database.url: postgresql+psycopg_async is an asyncio driver"),
-    ("mysql+pymysql://knoop:pw@127.0.0.1/knoop", "database.url: dialect mysql is not supported"),
+    ("mysql+pymysql://knoop:pw@127.0.0.1/knoop", "database.url: unsupported database 'mysql'"),
     ("nonsense", "database.url: not a database URL"),
 ])
 def test_database_url_the_node_cannot_use(configured, url, message):

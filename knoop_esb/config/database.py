@@ -45,7 +45,7 @@ def check_url(url: str) -> None:
     if backend == "postgres":
         raise ConfigError("database.url", f"{parsed.drivername}:// is not a SQLAlchemy dialect; write postgresql+psycopg://")
     if backend not in DIALECTS:
-        raise ConfigError("database.url", f"dialect {backend} is not supported; use PostgreSQL ({EXAMPLE}) or sqlite:///FILE")
+        raise ConfigError("database.url", f"unsupported database '{backend}'; use PostgreSQL ({EXAMPLE}) or sqlite:///FILE")
     try:
         dialect = parsed.get_dialect()
         dialect.import_dbapi()
