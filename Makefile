@@ -23,7 +23,7 @@ DATA ?= var
 # is one, else VNG's published bundle.
 STUF_SOURCE ?= $(if $(wildcard ../shared/stuf/bg0310),../shared/stuf,https://github.com/VNG-Realisatie/StUF-BG/raw/master/docs/documenten/bg0310_20170705.zip)
 
-.PHONY: run test bench install python schemas pki clean docs
+.PHONY: run test lint bench install python schemas pki clean docs
 
 # The stamp names the Python version: a venv made by another Python is made anew.
 $(BIN)/.installed-$(PY_VERSION): pyproject.toml
@@ -58,8 +58,13 @@ pki: $(DATA)/pki/ca.pem
 run: install schemas pki
 	KNOOP_SYNC_ROOSTER=demo KNOOP_SYNC_TERUGKIJKEN_DAGEN=0.05 $(BIN)/knoop-esb serve --with-kvk-testserver --with-demo-ontvanger
 
-test: install schemas pki
+test: install schemas pki lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# ruff and mypy as configured in pyproject.toml ([tool.ruff], [tool.mypy]).
+lint: install
+	$(BIN)/ruff check knoop_esb tests benchmarks
+	$(BIN)/mypy
 
 bench: install schemas pki
 	$(BIN)/python -m benchmarks

@@ -41,12 +41,12 @@ def wait_for_health(url: str, ctx, proc: subprocess.Popen, timeout: float = 60) 
 def serve(pki, stuf_schemas_dir, tmp_path):
     procs = []
 
-    def start(*args: str) -> tuple[subprocess.Popen, str]:
+    def start(*args: str, **extra_env: str) -> tuple[subprocess.Popen, str]:
         config = tmp_path / "knoop.toml"
         config.write_text(node_toml(pki, tmp_path, stuf_schemas_dir), encoding="utf-8")
         port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("KNOOP_")}
-        env.update(KNOOP_NODE_PORT=str(port), KNOOP_LOGGING_LEVEL="INFO")
+        env.update(KNOOP_NODE_PORT=str(port), KNOOP_LOGGING_LEVEL="INFO", **extra_env)
         proc = subprocess.Popen([sys.executable, "-m", "knoop_esb", "--config", str(config), "serve", *args],
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
                                 cwd=tmp_path)
@@ -85,6 +85,20 @@ def test_serve_with_kvk_testserver_prints_and_uses_it(serve, pki):
     assert proc.returncode == 0, output
     line = next(line for line in output.splitlines() if line.startswith("KVK test source: "))
     assert line.startswith("KVK test source: http://127.0.0.1:")
+    test_source = line.removeprefix("KVK test source: ")
+    assert f"  KVK                {test_source} (built-in test source: fictitious companies)" in output
+
+
+def test_serve_with_kvk_testserver_keeps_a_configured_kvk(serve, pki):
+    """`make run` passes --with-kvk-testserver; an operator's KNOOP_KVK_BASE_URL must win."""
+    configured = "https://api.kvk.example:4443"
+    proc, base = serve("--with-kvk-testserver", KNOOP_KVK_BASE_URL=configured)
+    wait_for_health(base + "/health", pki.client_context("afnemer-demo"), proc)
+    proc.send_signal(signal.SIGTERM)
+    output, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, output
+    assert "KVK test source" not in output
+    assert f"  KVK                {configured} (kvk.base_url)" in output
 
 
 def test_serve_with_missing_certificate_is_one_line_error(tmp_path):

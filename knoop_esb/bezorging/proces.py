@@ -37,12 +37,16 @@ def _loop(bezorger, stop: threading.Event) -> None:
 def proces(config, ready) -> None:
     """The target of the supervisor's delivery process (forked): runs until SIGTERM."""
     from knoop_esb.bezorging.worker import Bezorger
+    from knoop_esb.endpoints.workers import reload_on_signal
     from knoop_esb.store.db import reset_instances
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the supervisor, which stops us
     reset_instances()  # never a connection inherited from the parent
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda _s, _f: stop.set())
+    # The supervisor forwards SIGHUP to its children: re-read what holds TLS material here too,
+    # instead of running the supervisor's handler inherited through fork.
+    signal.signal(signal.SIGHUP, reload_on_signal(config))
     bezorger = Bezorger(config)
     ready.set()
     _loop(bezorger, stop)

@@ -8,6 +8,7 @@ import sys
 
 from knoop_esb import __version__
 from knoop_esb.config import ConfigError, load
+from knoop_esb.config.secrets import mask_text
 
 # Module names under knoop_esb.cli, in the order `--help` lists them.
 COMMANDS = [
@@ -51,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def fail(message: object) -> None:
+    """The one line a failure prints; every configured secret masked (an exception's text can
+    quote a database URL with its password, or an API key)."""
+    print(f"knoop-esb: {mask_text(str(message))}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -60,21 +67,39 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = load(args.config)
     except ConfigError as exc:
-        print(f"knoop-esb: {exc}", file=sys.stderr)
+        fail(exc)
         return 2
     from knoop_esb import logs
 
     logs.setup(config.logging.level, config.logging.format)
+    if not getattr(args, "reports_config_warnings", False):  # `config check` reports them itself
+        for warning in config.warnings:
+            fail(f"warning: {warning}")
     try:
-        return int(args.func(args, config) or 0)
+        code = int(args.func(args, config) or 0)
+        sys.stdout.flush()  # inside the try: a reader that went away is found here, not at exit
+        return code
     except ConfigError as exc:
-        print(f"knoop-esb: {exc}", file=sys.stderr)
+        fail(exc)
         return 2
     except CliError as exc:
-        print(f"knoop-esb: {exc}", file=sys.stderr)
+        fail(exc)
         return 1
+    except BrokenPipeError:
+        # `knoop-esb mapping convert … | head`: the reader has what it wanted. Point stdout at
+        # /dev/null so the interpreter's final flush does not complain again.
+        _silence_stdout()
+        return 0
     except KeyboardInterrupt:
         return 130
+
+
+def _silence_stdout() -> None:
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -29,7 +29,8 @@ def run(args, config) -> int:
 
         raise CliError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     print(f"KVK test source: {base_url}", flush=True)
-    print(f"  kvk.base_url = \"{base_url}\"   kvk.api_key = \"{config.kvk.api_key or TEST_API_KEY}\"", flush=True)
+    shown_key = "(your kvk.api_key)" if config.kvk.api_key else f"\"{TEST_API_KEY}\""  # a configured key is a secret
+    print(f"  kvk.base_url = \"{base_url}\"   kvk.api_key = {shown_key}", flush=True)
     print(f"  try: curl -H 'apikey: {TEST_API_KEY}' '{base_url}/api/v2/zoeken?naam=Donald'", flush=True)
     try:
         threading.Event().wait()

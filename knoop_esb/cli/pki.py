@@ -1,12 +1,11 @@
 """``knoop-esb pki``: the example PKI and the credentials of the intern profile.
 
-``knoop-esb pki make [--out DIR] [--force]`` makes the throw-away test PKI (certs.example/make_pki.py)
+``knoop-esb pki make [--out DIR] [--force]`` makes the throw-away test PKI (knoop_esb.example_pki)
 in ``<data_dir>/pki``; ``knoop-esb pki hash-password`` prints the ``wachtwoord_hash`` of an intern
 afnemer (asked twice without echo, or read from stdin with ``--stdin``); ``knoop-esb pki check``
 verifies a client certificate the way the node does (chain, dates, EKU, CRL, OIN)."""
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 from knoop_esb import paths
@@ -28,21 +27,15 @@ def register(sub) -> None:
     check.set_defaults(func=run_check)
 
 
-def _make_pki_script():
+def run_make(args, config: Config) -> int:
+    from knoop_esb import example_pki
     from knoop_esb.cli import CliError
 
-    script = paths.REPO_ROOT / "certs.example" / "make_pki.py"
-    if not script.is_file():
-        raise CliError(f"{script} not found: `pki make` needs a source checkout of knoop-esb")
-    spec = importlib.util.spec_from_file_location("knoop_make_pki", script)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def run_make(args, config: Config) -> int:
     out = args.out or str(paths.pki_dir(config))
-    return _make_pki_script().main(["--out", out] + (["--force"] if args.force else []))
+    try:
+        return example_pki.main(["--out", out] + (["--force"] if args.force else []))
+    except OSError as exc:
+        raise CliError(f"cannot write the example PKI to {out}: {exc.strerror or exc}") from None
 
 
 def run_hash_password(args, config: Config) -> int:

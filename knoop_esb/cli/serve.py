@@ -15,7 +15,8 @@ log = logs.get("knoop_esb.serve")
 def register(sub) -> None:
     parser = sub.add_parser("serve", help="serve the StUF services over HTTPS with mutual TLS")
     parser.add_argument("--with-kvk-testserver", action="store_true",
-                        help="also start the built-in KVK test source and use it as kvk.base_url")
+                        help="start the built-in KVK test source and use it when kvk.base_url is empty "
+                             "(a configured KVK always wins)")
     parser.add_argument("--with-demo-ontvanger", action="store_true",
                         help="also start the demo gegevensmagazijn (knoop-esb ontvanger-demo) on 127.0.0.1")
     parser.add_argument("--demo-ontvanger-port", type=int, default=8444, metavar="PORT",
@@ -31,8 +32,19 @@ def _start_kvk_testserver(config: Config) -> tuple[Config, object]:
     return config.replace("kvk", base_url=base_url), stop
 
 
-def _describe(config: Config, base_url: str) -> None:
+def _kvk_in_use(config: Config, test_source: bool) -> str:
+    """The banner's KVK line: an operator must see at a glance whether real companies are served."""
+    if test_source:
+        return f"{config.kvk.base_url} (built-in test source: fictitious companies)"
+    if config.kvk.base_url:
+        return f"{config.kvk.base_url} (kvk.base_url)"
+    return "none (kvk.base_url is empty): vragen routed to kvk are answered with a fout"
+
+
+def _describe(config: Config, base_url: str, kvk: str = "") -> None:
     print(f"knoop-esb listening on {base_url} (OIN {config.node.oin})", flush=True)
+    if kvk:
+        print(f"  KVK                {kvk}", flush=True)
     for porttype, path in SERVICE_PATHS.items():
         print(f"  {porttype:18} {base_url}{path}   (WSDL: {base_url}{path}?wsdl)", flush=True)
     print(f"  health             {base_url}/health", flush=True)
@@ -60,7 +72,8 @@ def _migrate(config: Config) -> None:
     try:
         database(config).migrate()
     except Exception as exc:  # one line for the operator; the traceback is of no use to them
-        raise CliError(f"database {config.database.url or 'sqlite'}: migration failed: {exc}") from None
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise CliError(f"database {config.database.url or 'sqlite'}: migration failed: {reason}") from None
 
 
 def _start_planner(config: Config):
@@ -75,7 +88,7 @@ def _start_planner(config: Config):
     return planner
 
 
-def _serve_workers(config: Config, count: int) -> int:
+def _serve_workers(config: Config, count: int, kvk: str) -> int:
     """``node.workers`` > 1: this process holds the port and supervises the worker processes."""
     from knoop_esb.cli import CliError
     from knoop_esb.digikoppeling.tls import LoggingSSLAdapter
@@ -92,11 +105,13 @@ def _serve_workers(config: Config, count: int) -> int:
     except OSError as exc:
         raise CliError(f"cannot listen on {config.node.host}:{config.node.port}: {exc}") from None
     with holder:
-        _describe(config, base_url(config, config.node.host, holder.getsockname()[1]))
+        _describe(config, base_url(config, config.node.host, holder.getsockname()[1]), kvk)
         reset_instances()  # the workers open their own connections; fork none of ours
         supervisor = workers.Supervisor(config, holder.getsockname()[1], count, bijprocessen=_bijprocessen(config))
         signal.signal(signal.SIGTERM, supervisor.request_stop)
         signal.signal(signal.SIGINT, supervisor.request_stop)
+        # Before the workers fork: one that gets SIGHUP before it set its own handler must not die of it.
+        signal.signal(signal.SIGHUP, supervisor.request_reload)
         try:
             supervisor.start()
         except workers.WorkerStartFailed as exc:
@@ -137,16 +152,26 @@ def _start_demo_ontvanger(config: Config, port: int):
 def run(args, config: Config) -> int:
     from knoop_esb.endpoints.server import NodeServer
 
+    from knoop_esb.digikoppeling.tlscheck import refuse_broken_tls
+
+    # Every TLS file parsed and the key matched to the certificate before anything starts: one
+    # line naming the key instead of a traceback from whichever library loads the file first.
+    for warning in refuse_broken_tls(config):
+        log.warning("tls material", key=warning.key, detail=warning.tekst)
     stops = []
     try:
-        if args.with_kvk_testserver:
+        # `make run` passes --with-kvk-testserver; a configured KVK (knoop.toml or
+        # KNOOP_KVK_BASE_URL) must never be silently replaced by fictitious companies.
+        test_source = args.with_kvk_testserver and not config.kvk.base_url
+        if test_source:
             config, stop_kvk = _start_kvk_testserver(config)
             stops.append(stop_kvk)
+        kvk = _kvk_in_use(config, test_source)
         if args.with_demo_ontvanger:
             stops.append(_start_demo_ontvanger(config, args.demo_ontvanger_port))
         _migrate(config)
         if config.node.worker_count > 1:
-            return _serve_workers(config, config.node.worker_count)
+            return _serve_workers(config, config.node.worker_count, kvk)
         server = NodeServer(config)
         try:
             server.prepare()
@@ -164,7 +189,9 @@ def run(args, config: Config) -> int:
 
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
-        from knoop_esb.endpoints.workers import ready_to_serve
+        from knoop_esb.endpoints.workers import ready_to_serve, reload_on_signal
+
+        signal.signal(signal.SIGHUP, reload_on_signal(config))  # certificate and CRL rotation
 
         checkpointer = ready_to_serve(config, checkpoints=True)
         if checkpointer is not None:
@@ -174,7 +201,7 @@ def run(args, config: Config) -> int:
 
             stops.insert(0, start_thread(config))  # stopped first: it writes to the store
         stops.append(_start_planner(config).stop)
-        _describe(config, server.base_url)
+        _describe(config, server.base_url, kvk)
         server.serve()
         print("knoop-esb stopped", flush=True)
         return 0

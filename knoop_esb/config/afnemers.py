@@ -1,6 +1,7 @@
 from dataclasses import dataclass, field
 
 from knoop_esb.config.loader import ConfigError, doc, section
+from knoop_esb.config.secrets import SECRET
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class Afnemer:
     # Only for profiel = "intern" (server-auth TLS + HTTP Basic, or a client certificate from
     # tls.intern_trust_anchors); never set for Digikoppeling profiles.
     gebruikersnaam: str = ""
-    wachtwoord_hash: str = ""
+    wachtwoord_hash: str = field(default="", metadata=SECRET)
     # The password in a file (0600, e.g. written by `make pki`), hashed when the node starts: a
     # demo or a container secret needs no hash committed to knoop.toml.
     wachtwoord_bestand: str = ""

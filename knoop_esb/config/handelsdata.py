@@ -1,6 +1,7 @@
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from knoop_esb.config.loader import ConfigError, doc, section
+from knoop_esb.config.secrets import SECRET
 
 
 @dataclass(frozen=True)
@@ -8,7 +9,7 @@ class Abonnement:
     """One Handelsdata subscription: its API token and the credits it may spend per calendar month."""
 
     naam: str
-    token: str
+    token: str = field(default="", metadata=SECRET)
     credits_per_maand: int = 100_000
 
 

@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
 from knoop_esb.config.loader import ConfigError, doc, section
+from knoop_esb.config.secrets import SECRET
 
 
 @section("kvk")
@@ -10,7 +11,8 @@ class KvkConfig:
     Going live means changing only `base_url` and `api_key`."""
 
     base_url: str = doc("Base URL without /api/v1 (production https://api.kvk.nl, test https://api.kvk.nl/test); empty = the built-in test source.", default="")
-    api_key: str = doc("The apikey header value; empty = KVK's public test key (for https://api.kvk.nl/test and the built-in test source).", default="")
+    api_key: str = doc("The apikey header value; empty = KVK's public test key (for https://api.kvk.nl/test and the built-in test source).", default="",
+                       metadata=SECRET)
     key_id: str = doc("Name of this API key in the call log; empty = a hash of the key (the key itself is never logged).", default="")
     ca_bundle: str = doc("PEM file of CAs trusted for KVK (PKIoverheid Private Root G1 chain); empty = system trust.", default="")
     timeout: float = doc("Seconds per KVK request.", default=10.0)

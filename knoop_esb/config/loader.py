@@ -8,6 +8,7 @@ means the loader, the env overrides and the documentation can never drift apart.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import json
 import os
 import re
@@ -17,6 +18,8 @@ import typing
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Mapping
+
+from knoop_esb.config import secrets
 
 _SECTIONS: dict[str, type] = {}
 
@@ -35,7 +38,7 @@ def section(name: str):
     def register(cls: type) -> type:
         if not dataclasses.is_dataclass(cls):
             raise TypeError(f"{cls!r} must be a dataclass")
-        cls.__config_section__ = name
+        setattr(cls, "__config_section__", name)
         _SECTIONS[name] = cls
         return cls
 
@@ -59,9 +62,11 @@ def doc(text: str, **kwargs: Any) -> Any:
 class Config:
     """The loaded configuration: ``config.kvk``, ``config.database`` … one attribute per section."""
 
-    def __init__(self, values: dict[str, Any], source: Path | None):
+    def __init__(self, values: dict[str, Any], source: Path | None, warnings: tuple[str, ...] = ()):
         self._values = values
         self.source = source
+        # What the loader noticed but need not stop on (a probable typo in a KNOOP_* variable).
+        self.warnings = warnings
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -72,17 +77,19 @@ class Config:
     def replace(self, section_name: str, **changes: Any) -> "Config":
         values = dict(self._values)
         values[section_name] = dataclasses.replace(values[section_name], **changes)
-        return Config(values, self.source)
+        return Config(values, self.source, self.warnings)
 
     def as_dict(self) -> dict[str, Any]:
-        return {name: _to_plain(value) for name, value in self._values.items()}
+        """Every value, secrets (fields marked ``secrets.SECRET``) masked: for showing, never for use."""
+        return {name: _to_plain(value, masked=True) for name, value in self._values.items()}
 
 
-def _to_plain(value: Any) -> Any:
+def _to_plain(value: Any, masked: bool = False) -> Any:
     if dataclasses.is_dataclass(value):
-        return {f.name: _to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.name: secrets.masked(f, getattr(value, f.name)) if masked and secrets.secret_kind(f)
+                else _to_plain(getattr(value, f.name), masked) for f in dataclasses.fields(value)}
     if isinstance(value, (list, tuple)):
-        return [_to_plain(v) for v in value]
+        return [_to_plain(v, masked) for v in value]
     if isinstance(value, Path):
         return str(value)
     return value
@@ -94,15 +101,23 @@ def load(path: str | Path | None = None, environ: Mapping[str, str] | None = Non
     _import_sections()
     source: Path | None = None
     raw: dict[str, Any] = {}
-    candidate = path or environ.get("KNOOP_CONFIG")
+    candidate = path or environ.get("KNOOP_CONFIG") or None  # an empty KNOOP_CONFIG = not set
+    # A wrong path is blamed on where it came from: the --config option or the variable.
+    named_by = "--config" if path else "KNOOP_CONFIG"
     if candidate is None and Path("knoop.toml").exists():
-        candidate = "knoop.toml"
+        candidate, named_by = "knoop.toml", "knoop.toml"
     if candidate is not None:
         source = Path(candidate)
         try:
             raw = tomllib.loads(source.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise ConfigError("KNOOP_CONFIG", f"file {source} does not exist") from None
+            raise ConfigError(named_by, f"file {source} does not exist") from None
+        except IsADirectoryError:
+            raise ConfigError(named_by, f"{source} is a directory, not a configuration file") from None
+        except OSError as exc:
+            raise ConfigError(named_by, f"cannot read {source}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise ConfigError(named_by, f"{source} is not UTF-8 text") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(str(source), f"not valid TOML ({exc})") from None
     unknown = sorted(set(raw) - set(_SECTIONS))
@@ -114,12 +129,45 @@ def load(path: str | Path | None = None, environ: Mapping[str, str] | None = Non
         if not isinstance(table, dict):
             raise ConfigError(name, "must be a table")
         values[name] = _build(name, cls, table, environ)
-    config = Config(values, source)
+    # Remembered before validation: a validation error naming a value must not show a secret either.
+    for value in values.values():
+        secrets.remember(secrets.secret_values(value))
+    config = Config(values, source, tuple(unknown_variables(environ)))
     for name, value in values.items():
         check = getattr(value, "validate", None)
         if check is not None:
             check(config)
     return config
+
+
+# KNOOP_* variables that are not configuration keys but read by the CLI itself.
+OTHER_VARIABLES = frozenset({"KNOOP_CONFIG", "KNOOP_MAPPING_DIR"})
+
+
+def known_variables() -> dict[str, str]:
+    """Every ``KNOOP_<SECTION>_<KEY>`` variable and the dotted key it sets."""
+    return {f"KNOOP_{name.upper()}_{f.name.upper()}": f"{name}.{f.name}"
+            for name, cls in sections().items() for f in dataclasses.fields(cls)}
+
+
+def unknown_variables(environ: Mapping[str, str]) -> list[str]:
+    """One line per ``KNOOP_*`` variable that looks meant for the configuration but sets nothing:
+    its section exists but not its key, or it is one letter or so from a real variable. A typo there
+    silently leaves the default in place (an operator's API key or database never used)."""
+    known = known_variables()
+    section_prefixes = tuple(f"KNOOP_{name.upper()}_" for name in sections())
+    lines = []
+    for name in sorted(environ):
+        if not name.startswith("KNOOP_") or name in known or name in OTHER_VARIABLES:
+            continue
+        close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.8)
+        if close:
+            lines.append(f"{name}: not a configuration variable; probable typo of {close[0]} ({known[close[0]]})")
+        elif name.startswith(section_prefixes):
+            section_name = name[len("KNOOP_"):].split("_", 1)[0].lower()
+            keys = ", ".join(f.name for f in dataclasses.fields(sections()[section_name]))
+            lines.append(f"{name}: [{section_name}] has no such key (keys: {keys})")
+    return lines
 
 
 def _import_sections() -> None:
@@ -188,7 +236,7 @@ def _coerce(key: str, value: Any, hint: Any) -> Any:
     if dataclasses.is_dataclass(hint):
         if not isinstance(value, dict):
             raise ConfigError(key, "must be a table")
-        return _build(key, hint, value, {})
+        return _build(key, typing.cast(type, hint), value, {})
     if hint is bool:
         if isinstance(value, bool):
             return value
@@ -245,7 +293,10 @@ def render_docs() -> str:
             if len(shown) > 60:
                 shown = "(see example)"
             env = f"`KNOOP_{name.upper()}_{f.name.upper()}`"
-            lines.append(f"| `{f.name}` | {env} | `{shown}` | {f.metadata.get('doc', '')} |")
+            meaning = f.metadata.get('doc', '')
+            if secrets.secret_kind(f):
+                meaning += " Secret: masked in `config show`, logs and errors."
+            lines.append(f"| `{f.name}` | {env} | `{shown}` | {meaning} |")
         lines.append("")
     return "\n".join(lines)
 

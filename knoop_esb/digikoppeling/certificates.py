@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+import typing
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -74,7 +75,8 @@ def load_trust(anchors: Path, crl_files: list[Path]) -> TrustMaterial:
     for path in crl_files:
         crl = load_crl(path)
         issuer = by_subject.get(crl.issuer)
-        if issuer is None or not crl.is_signature_valid(issuer.public_key()):
+        # cast: cryptography's annotation of public_key() is wider than is_signature_valid()'s.
+        if issuer is None or not crl.is_signature_valid(typing.cast(typing.Any, issuer.public_key())):
             raise ValueError(f"CRL {path} is not signed by any CA in {anchors}")
         crls[crl.issuer] = crl
     return TrustMaterial(roots, intermediates, crls)
@@ -185,6 +187,12 @@ class TrustStore:
 
     def _mtimes(self) -> tuple[float, ...]:
         return tuple(p.stat().st_mtime_ns for p in [self._anchors, *self._crl_files])
+
+    def reload(self) -> None:
+        """Re-read the files now (SIGHUP), not at the next mtime check."""
+        material = load_trust(self._anchors, self._crl_files)
+        with self._lock:
+            self._material, self._stamp, self._checked = material, self._mtimes(), time.monotonic()
 
     def current(self) -> TrustMaterial:
         if time.monotonic() - self._checked < self.RECHECK_SECONDS:

@@ -95,8 +95,19 @@ class WusMiddleware:
         self.foutbericht = foutbericht
         self.node_oin = config.node.oin
         self.ondertekenaar, self.vertrouwen = _node_parts(config, trust)
+        self._trust = trust
+        from knoop_esb.digikoppeling.reload import on_reload
+
+        on_reload(self.reload)
         self.replay = _default_replay(config)
         self.now = lambda: datetime.now(timezone.utc)
+
+    def reload(self) -> None:
+        """SIGHUP: the node's signing certificate and key, and the trust store, from the files now."""
+        self.ondertekenaar, self.vertrouwen = _node_parts(self.config, self._trust)
+        reread = getattr(self._trust, "reload", None)
+        if reread is not None:
+            reread()
 
     def __call__(self, environ, start_response):
         peer = environ.get("knoop.peer")

@@ -37,11 +37,27 @@ class TlsFiles:
 
 
 def tls_files(config: Config) -> TlsFiles:
-    """The configured files, with the example PKI in ``<data_dir>/pki`` as default."""
+    """The configured files, with the example PKI in ``<data_dir>/pki`` as default; each must exist."""
+    files = configured_tls_files(config)
+    for key, path in (("tls.certificate", files.certificate), ("tls.private_key", files.private_key),
+                      ("tls.trust_anchors", files.trust_anchors), *(("tls.crl_files", p) for p in files.crl_files),
+                      *_intern_files(files)):
+        if not path.is_file():
+            raise ConfigError(key, f"file {path} does not exist (make the example PKI with `make pki`)")
+    return files
+
+
+def _intern_files(files: TlsFiles) -> tuple[tuple[str, Path], ...]:
+    anchors = (("tls.intern_trust_anchors", files.intern_trust_anchors),) if files.intern_trust_anchors else ()
+    return anchors + tuple(("tls.intern_crl_files", p) for p in files.intern_crl_files)
+
+
+def configured_tls_files(config: Config) -> TlsFiles:
+    """The paths ``[tls]`` names (or the example PKI's), whether or not they exist."""
     pki = paths.pki_dir(config)
     tls = config.tls
     crls = tuple(Path(p) for p in tls.crl_files) or tuple(sorted(pki.glob("*.crl")))
-    files = TlsFiles(
+    return TlsFiles(
         certificate=Path(tls.certificate) if tls.certificate else pki / "server.pem",
         private_key=Path(tls.private_key) if tls.private_key else pki / "server.key",
         trust_anchors=Path(tls.trust_anchors) if tls.trust_anchors else pki / "ca.pem",
@@ -49,14 +65,6 @@ def tls_files(config: Config) -> TlsFiles:
         intern_trust_anchors=Path(tls.intern_trust_anchors) if tls.intern_trust_anchors else None,
         intern_crl_files=tuple(Path(p) for p in tls.intern_crl_files),
     )
-    intern_files = ((("tls.intern_trust_anchors", files.intern_trust_anchors),) if files.intern_trust_anchors else ()) \
-        + tuple(("tls.intern_crl_files", p) for p in files.intern_crl_files)
-    for key, path in (("tls.certificate", files.certificate), ("tls.private_key", files.private_key),
-                      ("tls.trust_anchors", files.trust_anchors), *(("tls.crl_files", p) for p in crls),
-                      *intern_files):
-        if not path.is_file():
-            raise ConfigError(key, f"file {path} does not exist (make the example PKI with `make pki`)")
-    return files
 
 
 def intern_trust(config: Config):
@@ -156,7 +164,16 @@ class LoggingSSLAdapter(BuiltinSSLAdapter):
     def __init__(self, config: Config):
         files = tls_files(config)
         super().__init__(str(files.certificate), str(files.private_key), str(files.trust_anchors))
+        self.config = config
         self.context = server_context(config)
+        from knoop_esb.digikoppeling.reload import on_reload
+
+        on_reload(self.reload)
+
+    def reload(self) -> None:
+        """A new context from the files as they are now; cheroot wraps every new connection with
+        ``self.context``, connections already open keep theirs."""
+        self.context = server_context(self.config)
 
     def wrap(self, sock):
         try:

@@ -6,12 +6,14 @@ a 2-core machine answers twice the vragen with two processes. Each worker is a c
 with SO_REUSEPORT, so the kernel spreads new connections over them; nothing is shared but the
 store. The parent holds the port, starts the workers (forked: the configuration as loaded, incl.
 ``--with-kvk-testserver``), restarts a worker that dies, forwards SIGTERM/SIGINT and waits for a
-clean stop.
+clean stop. SIGHUP re-reads the TLS files: the parent checks them and, when they pass, forwards
+SIGHUP to every worker, which swaps them in for new connections (:mod:`knoop_esb.digikoppeling.reload`).
 """
 from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 import signal
 import socket
 import threading
@@ -79,6 +81,17 @@ def ready_to_serve(config: Config, *, checkpoints: bool):
     return checkpointer
 
 
+def reload_on_signal(config: Config):
+    """A SIGHUP handler that re-reads the TLS files in a thread (a signal handler must not block
+    the server loop it interrupts)."""
+    from knoop_esb.digikoppeling.reload import reload_tls
+
+    def _reload(_signum, _frame):
+        threading.Thread(target=reload_tls, args=(config,), name="knoop-esb-reload", daemon=True).start()
+
+    return _reload
+
+
 def _worker(config: Config, port: int, ready, number: int) -> None:
     """One worker process: a NodeServer on the shared port until SIGTERM."""
     from knoop_esb.endpoints.server import NodeServer
@@ -95,6 +108,7 @@ def _worker(config: Config, port: int, ready, number: int) -> None:
         threading.Thread(target=server.stop, name="knoop-esb-stop", daemon=True).start()
 
     signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGHUP, reload_on_signal(config))
     ready.set()
     log.info("worker serving", worker=number)
     server.serve()
@@ -112,6 +126,7 @@ class Supervisor:
         self._context = multiprocessing.get_context("fork")
         self._workers: list = [None] * (count + len(self.bijprocessen))
         self._stopping = threading.Event()
+        self._reloading = threading.Event()
 
     def _spawn(self, number: int):
         ready = self._context.Event()
@@ -144,10 +159,31 @@ class Supervisor:
             log.info("stopping", signal=signal.Signals(signum).name if signum else None, workers=self.count)
             self._stopping.set()
 
+    def request_reload(self, _signum=None, _frame=None) -> None:
+        """SIGHUP handler: handled by :meth:`run` (signal handlers must stay short)."""
+        self._reloading.set()
+
+    def _forward_reload(self) -> None:
+        from knoop_esb.config import ConfigError
+        from knoop_esb.digikoppeling.tlscheck import refuse_broken_tls
+
+        self._reloading.clear()
+        try:
+            refuse_broken_tls(self.config)
+        except ConfigError as exc:
+            log.error("tls reload refused; keeping the current certificates", key=exc.key, detail=str(exc))
+            return
+        for process in self._workers:
+            if process is not None and process.is_alive():
+                os.kill(process.pid, signal.SIGHUP)
+        log.info("tls reload forwarded", workers=self.count)
+
     def run(self) -> None:
         """Supervise until :meth:`request_stop`: a worker that dies is restarted."""
         while not self._stopping.is_set():
             wait([p.sentinel for p in self._workers if p is not None], timeout=0.5)
+            if self._reloading.is_set():
+                self._forward_reload()
             for number, process in enumerate(self._workers):
                 if self._stopping.is_set() or process.is_alive():
                     continue

@@ -1,0 +1,1 @@
+../certs.example/make_pki.py
