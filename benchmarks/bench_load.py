@@ -105,7 +105,7 @@ def _figuren(engine: str, n: int, r: dict, floors: dict) -> dict:
         f"{engine}: load / json.loads floor (per company)": per_bedrijf / floors["json.loads"],
         f"{engine}: load / transform floor (per company)": per_bedrijf / floors["transform"],
         f"{engine}: seconds per tenth ({r['blok']} companies)": [
-            {"tenth": i + 1, "seconds": t, f"seconds per 100 000": t * 100_000 / r["blok"]}
+            {"tenth": i + 1, "seconds": t, "seconds per 100 000": t * 100_000 / r["blok"]}
             for i, t in enumerate(r["per_blok"])],
     }
 

@@ -5,7 +5,6 @@ from knoop_esb.store.models.afnemers import Afnemer, AfnemerEndpointRij, Afnemer
 from knoop_esb.store.models.delivery import Outbox, ReplayCache
 from knoop_esb.store.models.handelsregister import MacVersie, NnpVersie, VesHandelsnaam, VesVersie
 from knoop_esb.store.models.ontvangst import OntvangenKennisgeving, OntvangstZender
-from knoop_esb.store.models.sync import BedrijfNieuw, KvkRequest, KvkSignaal
 from knoop_esb.store.models.sync import BedrijfNieuw, KvkPollVenster, KvkRequest, KvkSignaal, RoosterJob, SyncTaak
 from knoop_esb.store.models.verversing import BedrijfLabel, LaadVoortgang
 
