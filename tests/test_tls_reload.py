@@ -47,6 +47,9 @@ def _new_server_certificate(pki, out) -> tuple[bytes, bytes]:
                                                         x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]), False)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), True)
+            # Python 3.13's default client context (VERIFY_X509_STRICT) refuses a certificate without them.
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False)
             .sign(ca_key, hashes.SHA256()))
     assert cert.serial_number != old.serial_number
     chain = (pki.cert("server").read_bytes().split(b"-----END CERTIFICATE-----\n", 1)[1])  # the intermediates
